@@ -1,0 +1,26 @@
+// The stlab subcommands. Each takes its positional arguments (after the command
+// word) and returns the process exit code: 0 success, 1 failure, 2 usage error.
+#ifndef STLAB_APPS_STLAB_COMMANDS_H_
+#define STLAB_APPS_STLAB_COMMANDS_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace stlab::cli {
+
+/// Options every command shares.
+struct CommonOptions {
+  std::vector<std::filesystem::path> plugin_paths;  ///< --plugin_path
+  std::vector<std::string> overrides;               ///< --set key=value, in order
+};
+
+/// `stlab plugins` and `stlab plugins show NAME`.
+int RunPluginsCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
+/// `stlab validate CONFIG...`.
+int RunValidateCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
+}  // namespace stlab::cli
+
+#endif  // STLAB_APPS_STLAB_COMMANDS_H_

@@ -1,0 +1,1 @@
+// Translation unit that carries stlab_pch.h (see StlabPrecompiledHeaders.cmake).

@@ -1,0 +1,125 @@
+#include "core/config/config_document.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_files.h"
+
+namespace stlab {
+namespace {
+
+using ::stlab::testing::FreshTestDir;
+using ::stlab::testing::IsOk;
+using ::stlab::testing::StatusIs;
+using ::stlab::testing::WriteFile;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(ConfigDocumentTest, BaseIsDeepMergedAndChildWins) {
+  const auto dir = FreshTestDir();
+  WriteFile(dir / "bases/base.toml",
+            "[run]\nname = \"base\"\nseed = 1\n[model.backbone]\ntype = \"a\"\nwidth = 8\n");
+  const auto child = WriteFile(dir / "child.toml",
+                               "base = \"bases/base.toml\"\n[run]\nseed = 2\n"
+                               "[model.backbone]\nwidth = 16\n");
+  auto doc = ConfigDocument::Load(child);
+  ASSERT_THAT(doc, IsOk());
+  const std::string text = doc->ToToml();
+  EXPECT_THAT(text, HasSubstr("name = 'base'"));
+  EXPECT_THAT(text, HasSubstr("seed = 2"));
+  EXPECT_THAT(text, HasSubstr("type = 'a'"));
+  EXPECT_THAT(text, HasSubstr("width = 16"));
+  EXPECT_THAT(text, Not(HasSubstr("base =")));
+}
+
+TEST(ConfigDocumentTest, ReplaceMarkerDropsInheritedTable) {
+  const auto dir = FreshTestDir();
+  WriteFile(dir / "base.toml", "[model.backbone]\ntype = \"a\"\nwidth = 8\n");
+  const auto child = WriteFile(
+      dir / "child.toml",
+      "base = \"base.toml\"\n[model.backbone]\n_replace_ = true\ntype = \"b\"\n");
+  auto doc = ConfigDocument::Load(child);
+  ASSERT_THAT(doc, IsOk());
+  EXPECT_THAT(doc->ToToml(), AllOf(HasSubstr("type = 'b'"), Not(HasSubstr("width")),
+                                   Not(HasSubstr("_replace_"))));
+}
+
+TEST(ConfigDocumentTest, ListOfBasesAppliesInOrder) {
+  const auto dir = FreshTestDir();
+  WriteFile(dir / "a.toml", "[run]\nseed = 1\nname = \"a\"\n");
+  WriteFile(dir / "b.toml", "[run]\nseed = 2\n");
+  const auto child = WriteFile(dir / "c.toml", "base = [\"a.toml\", \"b.toml\"]\n");
+  auto doc = ConfigDocument::Load(child);
+  ASSERT_THAT(doc, IsOk());
+  EXPECT_THAT(doc->ToToml(), AllOf(HasSubstr("seed = 2"), HasSubstr("name = 'a'")));
+}
+
+TEST(ConfigDocumentTest, OverridesParseTomlAndFallBackToStrings) {
+  const auto dir = FreshTestDir();
+  const auto file = WriteFile(dir / "x.toml", "[[augment.pipeline]]\ntype = \"flip\"\n");
+  auto doc = ConfigDocument::Load(file, {"run.seed=7", "model.backbone.type=resnet",
+                                         "augment.pipeline[0].probability=0.25",
+                                         "data.train.sizes=[1, 2]"});
+  ASSERT_THAT(doc, IsOk());
+  const std::string text = doc->ToToml();
+  EXPECT_THAT(text, HasSubstr("seed = 7"));
+  EXPECT_THAT(text, HasSubstr("type = 'resnet'"));
+  EXPECT_THAT(text, HasSubstr("probability = 0.25"));
+  EXPECT_THAT(text, HasSubstr("sizes = [ 1, 2 ]"));
+}
+
+TEST(ConfigDocumentTest, BadOverridesAreErrors) {
+  const auto dir = FreshTestDir();
+  const auto file = WriteFile(dir / "x.toml", "[run]\nseed = 1\n");
+  EXPECT_THAT(ConfigDocument::Load(file, {"run.seed"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("key.path=value")));
+  EXPECT_THAT(ConfigDocument::Load(file, {"run.seed.x=1"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'run.seed' is not a table")));
+  EXPECT_THAT(ConfigDocument::Load(file, {"augment.pipeline[3].p=1"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no element [3]")));
+}
+
+TEST(ConfigDocumentTest, SyntaxErrorNamesFileLineAndColumn) {
+  const auto dir = FreshTestDir();
+  const auto file = WriteFile(dir / "broken.toml", "[run]\nseed = = 3\n");
+  EXPECT_THAT(ConfigDocument::Load(file),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("broken.toml:2:"), HasSubstr("TOML syntax error"))));
+}
+
+TEST(ConfigDocumentTest, MissingBaseNamesTheReferringLine) {
+  const auto dir = FreshTestDir();
+  const auto file = WriteFile(dir / "child.toml", "# comment\nbase = \"nope.toml\"\n");
+  EXPECT_THAT(ConfigDocument::Load(file),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("child.toml:2:"), HasSubstr("nope.toml' does not exist"))));
+}
+
+TEST(ConfigDocumentTest, MissingFileIsNotFound) {
+  EXPECT_THAT(ConfigDocument::Load("/nonexistent/x.toml"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/x.toml")));
+}
+
+TEST(ConfigDocumentTest, InheritanceCycleIsReported) {
+  const auto dir = FreshTestDir();
+  WriteFile(dir / "a.toml", "base = \"b.toml\"\n");
+  const auto b = WriteFile(dir / "b.toml", "base = \"a.toml\"\n");
+  EXPECT_THAT(ConfigDocument::Load(b),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("inheritance cycle")));
+}
+
+TEST(ConfigDocumentTest, PluginPathsResolveAgainstTheNamingFile) {
+  const auto dir = FreshTestDir();
+  WriteFile(dir / "sub/base.toml", "plugins = [\"../my_plugins\", \"/abs/p\"]\n");
+  const auto child = WriteFile(dir / "child.toml", "base = \"sub/base.toml\"\n");
+  auto doc = ConfigDocument::Load(child);
+  ASSERT_THAT(doc, IsOk());
+  const auto paths = doc->PluginPaths();
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_EQ(paths[0], (dir / "my_plugins").lexically_normal());
+  EXPECT_EQ(paths[1], std::filesystem::path("/abs/p"));
+}
+
+}  // namespace
+}  // namespace stlab

@@ -1,0 +1,77 @@
+// The fixed set of component kinds and all-or-nothing adoption of a plugin's entries.
+#include "registry/registries.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/did_you_mean.h"
+
+namespace stlab {
+
+Registries::Registries(std::string origin)
+    : environment_{{}, std::move(origin)},
+      backbones_("backbone", "images -> named multi-scale features", &environment_),
+      necks_("neck", "multi-scale features -> multi-scale features (FPN and kin)", &environment_),
+      detection_heads_("detection_head",
+                       "features -> boxes, with anchors, matching, losses and NMS",
+                       &environment_),
+      segmentation_heads_("segmentation_head", "features -> per-pixel class logits and loss",
+                          &environment_),
+      augmentations_("augmentation", "image + boxes + mask -> transformed together",
+                     &environment_),
+      initializers_("initializer", "where a model's starting weights come from", &environment_),
+      datasets_("dataset", "indexed samples with boxes and/or masks", &environment_),
+      evaluators_("evaluator", "predictions vs ground truth -> metrics", &environment_),
+      pseudo_labelers_("pseudo_labeler", "teacher predictions -> training labels",
+                       &environment_),
+      loss_combiners_("loss_combiner", "human + pseudo-label losses -> student loss",
+                      &environment_) {}
+
+std::vector<RegistryBase*> Registries::MutableAll() {
+  return {&backbones_,     &necks_,         &detection_heads_, &segmentation_heads_,
+          &augmentations_, &initializers_,  &datasets_,        &evaluators_,
+          &pseudo_labelers_, &loss_combiners_};
+}
+
+std::vector<const RegistryBase*> Registries::All() const {
+  std::vector<const RegistryBase*> out;
+  for (RegistryBase* r : const_cast<Registries*>(this)->MutableAll()) out.push_back(r);
+  return out;
+}
+
+const RegistryBase* Registries::FindKind(absl::string_view kind) const {
+  for (const RegistryBase* r : All()) {
+    if (r->kind() == kind) return r;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Registries::Kinds() const {
+  std::vector<std::string> out;
+  for (const RegistryBase* r : All()) out.push_back(r->kind());
+  return out;
+}
+
+absl::StatusOr<std::pair<const RegistryBase*, const ComponentInfo*>> Registries::FindAnyKind(
+    absl::string_view name) const {
+  std::vector<std::string> all_names;
+  for (const RegistryBase* r : All()) {
+    if (r->Contains(name)) return std::make_pair(r, *r->Find(name));
+    for (std::string& n : r->Names()) all_names.push_back(std::move(n));
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "no component named '", name, "'", DidYouMeanSuffix(name, all_names),
+      "; registered: ", all_names.empty() ? "none" : absl::StrJoin(all_names, ", ")));
+}
+
+absl::Status Registries::Adopt(Registries& staged, PluginInfo plugin) {
+  std::vector<RegistryBase*> mine = MutableAll();
+  std::vector<RegistryBase*> theirs = staged.MutableAll();
+  for (size_t i = 0; i < mine.size(); ++i) {
+    STLAB_RETURN_IF_ERROR(mine[i]->CheckMergeable(*theirs[i]));
+  }
+  for (size_t i = 0; i < mine.size(); ++i) mine[i]->MergeFrom(*theirs[i]);
+  environment_.loaded_plugins.push_back(std::move(plugin));
+  return absl::OkStatus();
+}
+
+}  // namespace stlab
