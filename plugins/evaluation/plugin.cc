@@ -1,0 +1,24 @@
+// The evaluation plugin: metrics.
+#include <memory>
+
+#include "plugins/evaluation/miou_evaluator.h"
+#include "registry/plugin_api.h"
+
+namespace stlab::evaluation {
+namespace {
+
+absl::Status Register(Registries& registries) {
+  return registries.evaluators().Add(
+      {"miou", "Mean and per-class IoU and pixel accuracy from a confusion matrix", {}},
+      [](const Params&, const DatasetInfo& info) -> absl::StatusOr<std::shared_ptr<Evaluator>> {
+        if (info.class_names.empty()) {
+          return absl::InvalidArgumentError("miou needs a dataset with class names");
+        }
+        return std::make_shared<MeanIouEvaluator>(info.class_names);
+      });
+}
+
+}  // namespace
+}  // namespace stlab::evaluation
+
+STLAB_PLUGIN("evaluation", "0.1.0", stlab::evaluation::Register)

@@ -1,0 +1,58 @@
+// The self_training plugin: loss combiners and pseudo-labelers.
+#include <memory>
+
+#include "plugins/self_training/loss_combiners.h"
+#include "plugins/self_training/threshold_pseudo_labeler.h"
+#include "registry/plugin_api.h"
+
+namespace stlab::self_training {
+namespace {
+
+ParamSpec Alpha() {
+  return ParamSpec::Float("alpha", 1.0, "weight of the pseudo-label loss").Min(0.0);
+}
+
+absl::Status Register(Registries& r) {
+  STLAB_RETURN_IF_ERROR(r.loss_combiners().Add(
+      {"sum", "L = L_h + alpha * L_p", {Alpha()}},
+      [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<LossCombiner>> {
+        return std::make_shared<SumCombiner>(p.GetFloat("alpha"));
+      }));
+  STLAB_RETURN_IF_ERROR(r.loss_combiners().Add(
+      {"loss_normalization",
+       "L = L_h + alpha * (mean_h / mean_p) * L_p with running means (Zoph et al. 2020)",
+       {Alpha(),
+        ParamSpec::Float("decay", 0.99,
+                         "running-average decay: mean <- decay * mean + (1 - decay) * loss; the "
+                         "paper leaves it open")
+            .Range(0.0, 1.0),
+        ParamSpec::Float("epsilon", 1e-8, "added to mean_p to avoid dividing by zero").Min(0.0)}},
+      [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<LossCombiner>> {
+        return std::make_shared<LossNormalizationCombiner>(p.GetFloat("alpha"), p.GetFloat("decay"),
+                                                           p.GetFloat("epsilon"));
+      }));
+  STLAB_RETURN_IF_ERROR(r.pseudo_labelers().Add(
+      {"detection_threshold",
+       "Keeps teacher boxes scoring at least the threshold (hard labels)",
+       {ParamSpec::Float("threshold", 0.5, "minimum detection score kept").Range(0.0, 1.0),
+        ParamSpec::Bool("keep_empty", true,
+                        "keep images left without boxes (as all background) instead of dropping "
+                        "them")}},
+      [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<PseudoLabeler>> {
+        return std::make_shared<DetectionThresholdLabeler>(p.GetFloat("threshold"),
+                                                           p.GetBool("keep_empty"));
+      }));
+  return r.pseudo_labelers().Add(
+      {"segmentation_threshold",
+       "Per-pixel argmax where the top probability reaches the threshold, ignore elsewhere",
+       {ParamSpec::Float("threshold", 0.5, "minimum top-class probability labeled")
+            .Range(0.0, 1.0)}},
+      [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<PseudoLabeler>> {
+        return std::make_shared<SegmentationThresholdLabeler>(p.GetFloat("threshold"));
+      });
+}
+
+}  // namespace
+}  // namespace stlab::self_training
+
+STLAB_PLUGIN("self_training", "0.1.0", stlab::self_training::Register)
