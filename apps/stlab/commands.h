@@ -21,6 +21,9 @@ int RunPluginsCommand(const std::vector<std::string>& args, const CommonOptions&
 /// `stlab validate CONFIG...`.
 int RunValidateCommand(const std::vector<std::string>& args, const CommonOptions& options);
 
+/// `stlab evaluate coco --gt GT --dets DETS [--json OUT]`.
+int RunEvaluateCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
 }  // namespace stlab::cli
 
 #endif  // STLAB_APPS_STLAB_COMMANDS_H_

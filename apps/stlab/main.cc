@@ -22,7 +22,9 @@ constexpr char kUsage[] =
     "commands:\n"
     "  plugins                 list loaded plugins and registered components\n"
     "  plugins show NAME       a component's parameters (NAME or KIND/NAME)\n"
-    "  validate CONFIG...      check configs and print them fully resolved\n\n"
+    "  validate CONFIG...      check configs and print them fully resolved\n"
+    "  evaluate coco --gt GT.json --dets DETS.json [--json OUT.json]\n"
+    "                          COCO bbox evaluation of result files (.gz accepted)\n\n"
     "flags:\n"
     "  --set key.path=value    override a config value (repeatable, TOML syntax)\n"
     "  --plugin_path=DIR,...   extra plugin folders or files\n"
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> rest(positional.begin() + 2, positional.end());
   if (command == "plugins") return stlab::cli::RunPluginsCommand(rest, options);
   if (command == "validate") return stlab::cli::RunValidateCommand(rest, options);
+  if (command == "evaluate") return stlab::cli::RunEvaluateCommand(rest, options);
   if (command == "help") {
     std::cout << kUsage;
     return 0;
