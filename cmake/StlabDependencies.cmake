@@ -31,6 +31,8 @@ find_package(spdlog REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(Boost 1.74 REQUIRED)  # Boost.DLL is header-only.
 find_package(Threads REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(ZLIB REQUIRED)
 if(STLAB_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -23,10 +23,14 @@ function(stlab_add_plugin name)
     VISIBILITY_INLINES_HIDDEN ON
     PREFIX "lib"
     INSTALL_RPATH "$ORIGIN/../..")
+  if(DEFINED STLAB_PLUGIN_OUTPUT_DIR AND ARG_OUTPUT_DIRECTORY STREQUAL "${STLAB_PLUGIN_OUTPUT_DIR}")
+    # An in-tree plugin of the default folder: installed with stlab.
+    set_property(GLOBAL APPEND PROPERTY STLAB_INSTALLABLE_PLUGINS ${name})
+  endif()
   if(ARG_OUTPUT_DIRECTORY)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}")
   endif()
-  if(COMMAND stlab_use_plugin_pch)
-    stlab_use_plugin_pch(${name})
+  if(TARGET stlab AND COMMAND stlab_reuse_pch)  # In-tree builds share the core's PCH.
+    stlab_reuse_pch(${name})
   endif()
 endfunction()

@@ -8,6 +8,6 @@ function(stlab_add_test name)
     STLAB_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     STLAB_BINARY_DIR="${PROJECT_BINARY_DIR}"
     STLAB_PLUGIN_DIR="${STLAB_PLUGIN_OUTPUT_DIR}")
-  target_precompile_headers(${name} REUSE_FROM stlab)
+  stlab_reuse_pch(${name})
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60)
 endfunction()

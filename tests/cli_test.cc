@@ -1,0 +1,135 @@
+// The stlab executable, run as a user would run it.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_files.h"
+
+namespace stlab {
+namespace {
+
+using ::stlab::testing::FreshTestDir;
+using ::stlab::testing::WriteFile;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout and stderr together.
+};
+
+Result RunCli(const std::string& args) {
+  const std::string command = std::string(STLAB_CLI) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+TEST(CliTest, PluginsListsEveryKindAndTheBuiltInPlugins) {
+  Result r = RunCli("plugins");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, AllOf(HasSubstr("augment "), HasSubstr("self_training "),
+                              HasSubstr("backbone: "), HasSubstr("loss_combiner: "),
+                              HasSubstr("loss_normalization"), HasSubstr("horizontal_flip")));
+}
+
+TEST(CliTest, PluginsShowPrintsDeclaredParameters) {
+  Result r = RunCli("plugins show loss_normalization");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, AllOf(HasSubstr("loss_normalization (loss_combiner)"),
+                              HasSubstr("decay"), HasSubstr("float in [0, 1]"),
+                              HasSubstr("default 0.99"), HasSubstr("registered by plugin 'self_training'")));
+  r = RunCli("plugins show loss_combiner/sum");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = RunCli("plugins show los_normalization");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("did you mean 'loss_normalization'?"));
+}
+
+TEST(CliTest, ValidatePrintsTheResolvedConfig) {
+  const auto dir = FreshTestDir();
+  const auto file = WriteFile(dir / "x.toml",
+                              "[self_training.pseudo_labeler]\ntype = \"detection_threshold\"\n"
+                              "[self_training.loss_combiner]\ntype = \"loss_normalization\"\n");
+  Result r = RunCli("validate " + file.string() + " --set self_training.loss_combiner.alpha=2");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, AllOf(HasSubstr("alpha = 2.0"), HasSubstr("decay = 0.99"),
+                              HasSubstr("threshold = 0.5"), HasSubstr("seed = 0")));
+}
+
+TEST(CliTest, ValidateReportsAllErrorsWithLocationsAndFails) {
+  const auto dir = FreshTestDir();
+  const auto file = WriteFile(dir / "bad.toml",
+                              "[run]\nsed = 1\n[self_training.loss_combiner]\n"
+                              "type = \"loss_normalisation\"\n");
+  Result r = RunCli("validate " + file.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output,
+              AllOf(HasSubstr("bad.toml:2:7: run.sed: unknown key 'sed' (did you mean 'seed'?)"),
+                    HasSubstr("bad.toml:4:8: self_training.loss_combiner.type: unknown "
+                              "loss_combiner 'loss_normalisation' (did you mean "
+                              "'loss_normalization'?)"),
+                    HasSubstr("self_training.pseudo_labeler: required pseudo_labeler is not set")));
+}
+
+TEST(CliTest, ConfigPluginsListLoadsAPluginByConfigAlone) {
+  const auto dir = FreshTestDir();
+  const auto file = WriteFile(dir / "x.toml",
+                              std::string("plugins = [\"") + STLAB_TEST_PLUGIN_DIR +
+                                  "/libstlab_test_good.so\"]\n[[augment.pipeline]]\n"
+                                  "type = \"test_noop\"\nlevel = 3\n");
+  Result r = RunCli("validate " + file.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, AllOf(HasSubstr("type = \"test_noop\""), HasSubstr("level = 3")));
+}
+
+TEST(CliTest, UnknownCommandAndMissingArgumentsAreUsageErrors) {
+  EXPECT_EQ(RunCli("frobnicate").exit_code, 2);
+  EXPECT_EQ(RunCli("validate").exit_code, 2);
+  EXPECT_THAT(RunCli("").output, HasSubstr("usage: stlab COMMAND"));
+}
+
+TEST(CliTest, EvaluateCocoPrintsTheSummaryAndWritesJson) {
+  const std::filesystem::path cases = std::filesystem::path(STLAB_SHARED_DIR) / "fixtures/coco_eval";
+  if (!std::filesystem::exists(cases)) GTEST_SKIP() << "no fixtures at " << cases;
+  const auto out = FreshTestDir() / "stats.json";
+  // The large case is gzipped: .gz input is accepted.
+  Result r = RunCli("evaluate coco --gt " + (cases / "large/gt.json.gz").string() + " --dets " +
+                 (cases / "large/dets.json.gz").string() + " --json " + out.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(" Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | "
+                                  "maxDets=100 ] = "));
+  std::ifstream in(out);
+  std::stringstream json;
+  json << in.rdbuf();
+  EXPECT_THAT(json.str(), AllOf(HasSubstr("\"AP\":"), HasSubstr("\"ARl\":")));
+}
+
+TEST(CliTest, EvaluateCocoErrorsNameTheFile) {
+  const auto dir = FreshTestDir();
+  const auto gt = WriteFile(dir / "gt.json", "{\"images\": [}");
+  Result r = RunCli("evaluate coco --gt " + gt.string() + " --dets " + gt.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("gt.json"));
+  EXPECT_EQ(RunCli("evaluate coco --gt " + gt.string()).exit_code, 2);
+}
+
+TEST(CliTest, ValidateMissingFileNamesIt) {
+  Result r = RunCli("validate /nonexistent/exp.toml");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("config file '/nonexistent/exp.toml' does not exist"));
+}
+
+}  // namespace
+}  // namespace stlab
