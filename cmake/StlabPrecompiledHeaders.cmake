@@ -9,7 +9,13 @@ add_library(stlab_pch OBJECT "${PROJECT_SOURCE_DIR}/cmake/stlab_pch.cc")
 target_link_libraries(stlab_pch PRIVATE stlab_usage)
 target_precompile_headers(stlab_pch PRIVATE "${PROJECT_SOURCE_DIR}/cmake/stlab_pch.h")
 
+# ccache caches PCH users only with -fpch-preprocess (and the sloppiness that
+# scripts/build.sh sets).
+if(STLAB_CCACHE)
+  target_compile_options(stlab_pch PRIVATE -fpch-preprocess)
+endif()
+
 function(stlab_reuse_pch target)
   target_precompile_headers(${target} REUSE_FROM stlab_pch)
-  target_compile_options(${target} PRIVATE -fPIC)
+  target_compile_options(${target} PRIVATE -fPIC $<$<BOOL:${STLAB_CCACHE}>:-fpch-preprocess>)
 endfunction()
