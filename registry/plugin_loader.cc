@@ -84,7 +84,6 @@ absl::Status PluginLoader::Load(const fs::path& library) {
                      reason != nullptr ? reason : load_error.message()));
   }
   PinLibrary(path);
-  loaded_.insert(path);
 
   if (!handle.has(kPluginEntryPoint)) {
     return absl::FailedPreconditionError(
@@ -108,7 +107,9 @@ absl::Status PluginLoader::Load(const fs::path& library) {
   STLAB_RETURN_IF_ERROR(CallAndCatch(registering, [&]() -> absl::Status {
     return Annotate(descriptor->register_components(staged), registering);
   }));
-  return registries_.Adopt(staged, info);
+  STLAB_RETURN_IF_ERROR(registries_.Adopt(staged, info));
+  loaded_.insert(path);
+  return absl::OkStatus();
 }
 
 absl::Status PluginLoader::LoadFolders(const std::vector<fs::path>& folders, bool must_exist) {

@@ -29,7 +29,8 @@ class STLAB_API PluginLoader {
  public:
   explicit PluginLoader(Registries& registries) : registries_(registries) {}
 
-  /// Loads one library. Loading the same file twice is a no-op.
+  /// Loads one library. Loading a successfully loaded file again is a no-op; a
+  /// file that failed fails again with the same error.
   absl::Status Load(const std::filesystem::path& library);
 
   /// Loads every `*.so` in each folder (not recursive, in name order). Folders that
@@ -39,7 +40,7 @@ class STLAB_API PluginLoader {
 
  private:
   Registries& registries_;
-  std::set<std::filesystem::path> loaded_;
+  std::set<std::filesystem::path> loaded_;  // Canonical paths adopted so far.
 };
 
 /// Plugin folders from the environment (STLAB_PLUGIN_PATH) followed by the default

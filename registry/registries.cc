@@ -1,6 +1,8 @@
 // The fixed set of component kinds and all-or-nothing adoption of a plugin's entries.
 #include "registry/registries.h"
 
+#include <type_traits>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/did_you_mean.h"
@@ -26,17 +28,16 @@ Registries::Registries(std::string origin)
       loss_combiners_("loss_combiner", "human + pseudo-label losses -> student loss",
                       &environment_) {}
 
-std::vector<RegistryBase*> Registries::MutableAll() {
-  return {&backbones_,     &necks_,         &detection_heads_, &segmentation_heads_,
-          &augmentations_, &initializers_,  &datasets_,        &evaluators_,
-          &pseudo_labelers_, &loss_combiners_};
+template <typename Self>
+auto Registries::AllOf(Self& self) {
+  using Base = std::conditional_t<std::is_const_v<Self>, const RegistryBase, RegistryBase>;
+  return std::vector<Base*>{&self.backbones_,       &self.necks_,          &self.detection_heads_,
+                            &self.segmentation_heads_, &self.augmentations_, &self.initializers_,
+                            &self.datasets_,        &self.evaluators_,     &self.pseudo_labelers_,
+                            &self.loss_combiners_};
 }
 
-std::vector<const RegistryBase*> Registries::All() const {
-  std::vector<const RegistryBase*> out;
-  for (RegistryBase* r : const_cast<Registries*>(this)->MutableAll()) out.push_back(r);
-  return out;
-}
+std::vector<const RegistryBase*> Registries::All() const { return AllOf(*this); }
 
 const RegistryBase* Registries::FindKind(absl::string_view kind) const {
   for (const RegistryBase* r : All()) {
@@ -64,8 +65,8 @@ absl::StatusOr<std::pair<const RegistryBase*, const ComponentInfo*>> Registries:
 }
 
 absl::Status Registries::Adopt(Registries& staged, PluginInfo plugin) {
-  std::vector<RegistryBase*> mine = MutableAll();
-  std::vector<RegistryBase*> theirs = staged.MutableAll();
+  std::vector<RegistryBase*> mine = AllOf(*this);
+  std::vector<RegistryBase*> theirs = AllOf(staged);
   for (size_t i = 0; i < mine.size(); ++i) {
     STLAB_RETURN_IF_ERROR(mine[i]->CheckMergeable(*theirs[i]));
   }

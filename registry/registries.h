@@ -83,7 +83,9 @@ class STLAB_API Registries {
   const std::vector<PluginInfo>& loaded_plugins() const { return environment_.loaded_plugins; }
 
  private:
-  std::vector<RegistryBase*> MutableAll();
+  // Every registry of `self`, const or not, in the order of All().
+  template <typename Self>
+  static auto AllOf(Self& self);
 
   RegistryEnvironment environment_;
   Registry<Backbone> backbones_;

@@ -69,11 +69,15 @@ TEST(PluginLoaderTest, NoEntryPoint) {
 
 TEST(PluginLoaderTest, ApiVersionMismatch) {
   Registries registries;
-  EXPECT_THAT(PluginLoader(registries).Load(TestPlugin("bad_api")),
+  PluginLoader loader(registries);
+  EXPECT_THAT(loader.Load(TestPlugin("bad_api")),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        AllOf(HasSubstr("was built for plugin API v42"),
                              HasSubstr("this stlab uses v1"))));
   EXPECT_TRUE(registries.loaded_plugins().empty());
+  // A failed library is not remembered as loaded: asking again fails again.
+  EXPECT_THAT(loader.Load(TestPlugin("bad_api")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("plugin API v42")));
 }
 
 TEST(PluginLoaderTest, TorchAndAbiMismatch) {
