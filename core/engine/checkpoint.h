@@ -1,0 +1,41 @@
+// Training checkpoints: model, optimizer and run state in one file, written
+// atomically so that a run killed at any moment resumes from the last complete
+// checkpoint.
+#ifndef STLAB_CORE_ENGINE_CHECKPOINT_H_
+#define STLAB_CORE_ENGINE_CHECKPOINT_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "core/export.h"
+#include "torch/nn/module.h"
+#include "torch/optim/optimizer.h"
+
+namespace stlab {
+
+/// Everything besides tensors that a resumed run needs to continue exactly.
+struct RunState {
+  int64_t iteration = 0;                    ///< Iterations completed.
+  std::map<std::string, double> scalars;    ///< E.g. loss-combiner running means.
+  std::map<std::string, std::string> text;  ///< E.g. config hash, initialization origin.
+};
+
+/// Writes `model` (parameters and buffers), `optimizer` (if not null) and `state`
+/// to `path` through a temporary file, fsync and rename.
+STLAB_API absl::Status SaveCheckpoint(const std::filesystem::path& path,
+                                      const torch::nn::Module& model,
+                                      const torch::optim::Optimizer* optimizer,
+                                      const RunState& state);
+
+/// Restores what SaveCheckpoint wrote. Strict: a parameter or buffer of `model`
+/// missing from the file, or of another shape, is an error naming it; so is a file
+/// that is not a checkpoint.
+STLAB_API absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module& model,
+                                      torch::optim::Optimizer* optimizer, RunState* state);
+
+}  // namespace stlab
+
+#endif  // STLAB_CORE_ENGINE_CHECKPOINT_H_
