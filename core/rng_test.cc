@@ -17,9 +17,7 @@ TEST(RngTest, StreamIsPinnedAcrossPlatforms) {
   // xoshiro256** seeded through SplitMix64 is fully specified; these values must
   // never change, or every stored experiment stops being reproducible.
   Rng rng(0);
-  const uint64_t first = rng.NextU64();
-  Rng again(0);
-  EXPECT_EQ(again.NextU64(), first);
+  EXPECT_EQ(rng.NextU64(), 1905207664160064169ULL);
   EXPECT_EQ(MixSeed(0), 0xe220a8397b1dcdafULL);
 }
 
