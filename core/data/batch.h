@@ -1,0 +1,42 @@
+// Collation of samples into a padded batch tensor for the model.
+#ifndef STLAB_CORE_DATA_BATCH_H_
+#define STLAB_CORE_DATA_BATCH_H_
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ATen/core/Tensor.h"
+#include "core/export.h"
+#include "core/sample.h"
+
+namespace stlab {
+
+/// Per-channel RGB normalization in 0-255 pixel units (ImageNet's by default).
+struct Normalization {
+  std::array<float, 3> mean = {123.675f, 116.28f, 103.53f};
+  std::array<float, 3> std = {58.395f, 57.12f, 57.375f};
+};
+
+struct Batch {
+  /// [N, 3, H, W] float32, normalized, zero (after normalization) padded at the
+  /// bottom and right so that H and W are multiples of the size divisor. Box
+  /// coordinates need no change: padding only extends the canvas.
+  at::Tensor images;
+  /// [N, H, W] uint8, padded with kIgnoreLabel; undefined when samples have no mask.
+  at::Tensor masks;
+  /// The samples' own size {H, W} before padding.
+  std::vector<std::array<int64_t, 2>> image_sizes;
+  /// The samples (boxes, labels, ids) in batch order, images released.
+  std::vector<Sample> samples;
+};
+
+/// Stacks `samples` (each image [H, W, 3] uint8) into a Batch. Either every sample
+/// has a mask or none does; a mask must match its image's size.
+STLAB_API absl::StatusOr<Batch> Collate(std::vector<Sample> samples, int64_t size_divisor,
+                                        const Normalization& normalization = {});
+
+}  // namespace stlab
+
+#endif  // STLAB_CORE_DATA_BATCH_H_
