@@ -1,0 +1,5 @@
+// The datasets plugin: built-in datasets (the synthetic shapes).
+#include "plugins/datasets/registration.h"
+#include "registry/plugin_api.h"
+
+STLAB_PLUGIN("datasets", "0.1.0", stlab::datasets::RegisterDatasets)
