@@ -1,0 +1,5 @@
+// The models plugin: backbone "resnet" and neck "fpn".
+#include "plugins/models/registration.h"
+#include "registry/plugin_api.h"
+
+STLAB_PLUGIN("models", "0.1.0", stlab::models::RegisterModels)
