@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
+#include "core/data/shuffle.h"
 #include "core/rng.h"
 #include "core/status.h"
 
@@ -66,9 +67,7 @@ std::vector<int64_t> DataLoader::EpochOrder(int64_t epoch) const {
   std::vector<int64_t> order = indices_;
   if (!options_.shuffle) return order;
   Rng rng(DeriveSeed({options_.seed, options_.stage, static_cast<uint64_t>(epoch)}));
-  for (int64_t i = static_cast<int64_t>(order.size()) - 1; i > 0; --i) {
-    std::swap(order[i], order[rng.UniformInt(0, i)]);
-  }
+  Shuffle(order, rng);
   return order;
 }
 

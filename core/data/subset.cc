@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/atomic_file.h"
+#include "core/data/shuffle.h"
 #include "core/rng.h"
 
 namespace stlab {
@@ -23,9 +24,7 @@ absl::StatusOr<std::vector<int64_t>> NestedSubset(int64_t size, double fraction,
   std::vector<int64_t> order(static_cast<size_t>(size));
   std::iota(order.begin(), order.end(), 0);
   Rng rng(DeriveSeed({seed, 0x5ab5e7ULL}));
-  for (int64_t i = size - 1; i > 0; --i) {  // Fisher-Yates with the portable Rng.
-    std::swap(order[i], order[rng.UniformInt(0, i)]);
-  }
+  Shuffle(order, rng);
   // The epsilon keeps e.g. 0.2 * 10 from rounding up to 3.
   const auto count = static_cast<int64_t>(std::ceil(fraction * static_cast<double>(size) - 1e-9));
   order.resize(static_cast<size_t>(std::clamp<int64_t>(count, size > 0 ? 1 : 0, size)));
