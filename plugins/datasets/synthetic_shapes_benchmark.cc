@@ -5,10 +5,12 @@
 namespace stlab::datasets {
 namespace {
 
+// Args: image size, and 1 for the single-object classification variant.
 void BM_SyntheticShapesGet(benchmark::State& state) {
   SyntheticShapesOptions options;
   options.image_size = state.range(0);
   options.num_images = 1 << 20;
+  options.single_centered_object = state.range(1) != 0;
   SyntheticShapesDataset dataset(options, 0);
   int64_t index = 0;
   for (auto _ : state) {
@@ -17,22 +19,12 @@ void BM_SyntheticShapesGet(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_SyntheticShapesGet)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
-
-void BM_SyntheticShapesClassificationGet(benchmark::State& state) {
-  SyntheticShapesOptions options;
-  options.image_size = state.range(0);
-  options.num_images = 1 << 20;
-  options.single_centered_object = true;
-  SyntheticShapesDataset dataset(options, 0);
-  int64_t index = 0;
-  for (auto _ : state) {
-    absl::StatusOr<Sample> sample = dataset.Get(index++ % options.num_images);
-    benchmark::DoNotOptimize(sample);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_SyntheticShapesClassificationGet)->Arg(128)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SyntheticShapesGet)
+    ->ArgNames({"size", "classification"})
+    ->Args({128, 0})
+    ->Args({256, 0})
+    ->Args({128, 1})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace stlab::datasets
