@@ -103,6 +103,22 @@ at::Tensor Decode(const at::Tensor& anchors, const at::Tensor& deltas,
   return at::stack({cx - half_w, cy - half_h, cx + half_w, cy + half_h}, -1);
 }
 
+at::Tensor PairedGeneralizedIou(const at::Tensor& a, const at::Tensor& b) {
+  constexpr double kEps = 1e-7;
+  const at::Tensor area_a = (a.select(-1, 2) - a.select(-1, 0)) * (a.select(-1, 3) - a.select(-1, 1));
+  const at::Tensor area_b = (b.select(-1, 2) - b.select(-1, 0)) * (b.select(-1, 3) - b.select(-1, 1));
+  const at::Tensor lt = at::max(a.narrow(-1, 0, 2), b.narrow(-1, 0, 2));
+  const at::Tensor rb = at::min(a.narrow(-1, 2, 2), b.narrow(-1, 2, 2));
+  const at::Tensor wh = (rb - lt).clamp_min(0);
+  const at::Tensor inter = wh.select(-1, 0) * wh.select(-1, 1);
+  const at::Tensor uni = area_a + area_b - inter;
+  const at::Tensor iou = inter / (uni + kEps);
+  const at::Tensor hull_wh = at::max(a.narrow(-1, 2, 2), b.narrow(-1, 2, 2)) -
+                             at::min(a.narrow(-1, 0, 2), b.narrow(-1, 0, 2));
+  const at::Tensor hull = hull_wh.select(-1, 0) * hull_wh.select(-1, 1);
+  return iou - (hull - uni) / (hull + kEps);
+}
+
 at::Tensor ClipToImage(const at::Tensor& boxes, int64_t height, int64_t width) {
   CheckBoxes(boxes, "boxes");
   TORCH_CHECK(height >= 0 && width >= 0, "image size must be non-negative, got ", height, "x",

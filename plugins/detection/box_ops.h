@@ -20,6 +20,11 @@ at::Tensor PairwiseIou(const at::Tensor& a, const at::Tensor& b);
 /// Empty `a` boxes score 0. The result never requires grad.
 at::Tensor PairwiseIoa(const at::Tensor& a, const at::Tensor& b);
 
+/// Generalized IoU (Rezatofighi et al. 2019) of corresponding boxes: `a` and `b`
+/// [..., 4] of one shape -> [...], in [-1, 1]. Differentiable in both, for box
+/// losses (1 - GIoU); degenerate pairs get a tiny epsilon rather than NaN.
+at::Tensor PairedGeneralizedIou(const at::Tensor& a, const at::Tensor& b);
+
 /// Per-coordinate weights of the box coding: deltas are multiplied by them when
 /// encoding and divided when decoding. RetinaNet uses (1, 1, 1, 1).
 struct BoxCoderWeights {

@@ -21,6 +21,26 @@ at::Tensor RandomBoxes(int64_t n, uint64_t seed) {
   return at::cat({xy, xy + wh}, 1);
 }
 
+TEST(BoxOpsTest, PairedGeneralizedIouOfKnownPairs) {
+  const at::Tensor a = Boxes({0, 0, 2, 2, 0, 0, 2, 2, 0, 0, 1, 1});
+  const at::Tensor b = Boxes({0, 0, 2, 2, 1, 1, 3, 3, 2, 0, 3, 1});
+  const at::Tensor giou = PairedGeneralizedIou(a, b);
+  ASSERT_EQ(giou.sizes(), (at::IntArrayRef{3}));
+  EXPECT_NEAR(giou[0].item<float>(), 1.0f, 1e-6);
+  // IoU 1/7; hull [0,0,3,3] = 9, union 7: 1/7 - 2/9.
+  EXPECT_NEAR(giou[1].item<float>(), 1.0f / 7 - 2.0f / 9, 1e-6);
+  // Disjoint, gap of one box: IoU 0, hull 3, union 2: -1/3.
+  EXPECT_NEAR(giou[2].item<float>(), -1.0f / 3, 1e-6);
+}
+
+TEST(BoxOpsTest, PairedGeneralizedIouHasGradientsForDisjointBoxes) {
+  const at::Tensor a = Boxes({0, 0, 1, 1}).requires_grad_();
+  const at::Tensor b = Boxes({2, 0, 3, 1});
+  (1 - PairedGeneralizedIou(a, b)).sum().backward();
+  EXPECT_TRUE(at::isfinite(a.grad()).all().item<bool>());
+  EXPECT_GT(a.grad().abs().sum().item<float>(), 0.0f);
+}
+
 TEST(BoxOpsTest, PairwiseIouOfKnownPairs) {
   const at::Tensor a = Boxes({0, 0, 2, 2, 0, 0, 4, 4});
   const at::Tensor b = Boxes({1, 1, 3, 3, 0, 0, 2, 2, 5, 5, 6, 6});
