@@ -21,6 +21,9 @@ struct DatasetInfo {
   std::vector<int64_t> category_ids;
   bool has_boxes = false;
   bool has_masks = false;
+  /// Names of the values of Sample.mask: value v is mask_class_names[v] (so the
+  /// segmentation classes, usually "background" first). Empty without masks.
+  std::vector<std::string> mask_class_names;
 };
 
 /// What a dataset is built from besides its parameters.

@@ -462,6 +462,9 @@ SyntheticShapesDataset::SyntheticShapesDataset(SyntheticShapesOptions options, u
     info_.class_names.push_back(kShapeClassNames[k]);
     info_.category_ids.push_back(k + 1);  // = the class's value in the mask.
   }
+  info_.mask_class_names.push_back("background");
+  info_.mask_class_names.insert(info_.mask_class_names.end(), info_.class_names.begin(),
+                                info_.class_names.end());
   info_.has_boxes = true;
   info_.has_masks = true;
 }

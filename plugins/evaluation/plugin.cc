@@ -21,10 +21,11 @@ absl::Status Register(Registries& registries) {
   return registries.evaluators().Add(
       {"miou", "Mean and per-class IoU and pixel accuracy from a confusion matrix", {}},
       [](const Params&, const DatasetInfo& info) -> absl::StatusOr<std::shared_ptr<Evaluator>> {
-        if (info.class_names.empty()) {
-          return absl::InvalidArgumentError("miou needs a dataset with class names");
+        if (!info.has_masks || info.mask_class_names.empty()) {
+          return absl::InvalidArgumentError(
+              "miou needs a dataset with masks and the names of their values");
         }
-        return std::make_shared<MeanIouEvaluator>(info.class_names);
+        return std::make_shared<MeanIouEvaluator>(info.mask_class_names);
       });
 }
 
