@@ -1,4 +1,4 @@
-// The models plugin: backbone "resnet" and neck "fpn".
+// The models plugin: backbones "resnet" and "efficientnet", neck "fpn".
 #include "plugins/models/registration.h"
 #include "registry/plugin_api.h"
 

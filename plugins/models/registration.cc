@@ -1,8 +1,10 @@
-// Parameter declarations and factories of backbone "resnet" and neck "fpn".
+// Parameter declarations and factories of backbones "resnet" and "efficientnet" and
+// neck "fpn".
 #include "plugins/models/registration.h"
 
 #include <memory>
 
+#include "plugins/models/efficientnet.h"
 #include "plugins/models/fpn.h"
 #include "plugins/models/resnet.h"
 #include "registry/param.h"
@@ -36,6 +38,46 @@ absl::Status RegisterModels(Registries& registries) {
                                     .freeze_bn(p.GetBool("freeze_bn"));
         STLAB_RETURN_IF_ERROR(CheckResNetOptions(options));
         return std::shared_ptr<Backbone>(ResNet(std::move(options)).ptr());
+      }));
+  STLAB_RETURN_IF_ERROR(registries.backbones().Add(
+      {"efficientnet",
+       "EfficientNet B0-B7 (torchvision layout up to features.7, no head conv or classifier); "
+       "outputs c2, c3, c4, c5",
+       {ParamSpec::String("variant", "b0",
+                          "compound-scaling variant: width and depth coefficients of B0..B7")
+            .OneOf({"b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7"}),
+        ParamSpec::Float("width_multiplier", 1.0,
+                         "scales the variant's widths (rounded to multiples of 8, at least 8)")
+            .Min(0.0),
+        ParamSpec::Float("depth_multiplier", 1.0,
+                         "scales the variant's blocks per stage (rounded up)")
+            .Min(0.0),
+        ParamSpec::Float("bn_momentum", 0.01,
+                         "batch-norm running-average momentum (PyTorch convention; TF "
+                         "reference and torchvision B5-B7; torchvision B0-B4 use 0.1)")
+            .Range(0.0, 1.0),
+        ParamSpec::Float("bn_epsilon", 1e-3,
+                         "batch-norm epsilon (TF reference and torchvision B5-B7; torchvision "
+                         "B0-B4 use 1e-5)")
+            .Min(0.0),
+        ParamSpec::Bool("freeze_bn", false,
+                        "batch norms keep eval-mode statistics and get no gradients"),
+        ParamSpec::Float("drop_connect_rate", 0.2,
+                         "stochastic depth in training: block i of n drops its residual "
+                         "branch with probability rate * i / n (torch's generator)")
+            .Range(0.0, 1.0)}},
+      [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<Backbone>> {
+        EfficientNetOptions options =
+            EfficientNetOptions(p.GetString("variant"))
+                .width_multiplier(p.GetFloat("width_multiplier"))
+                .depth_multiplier(p.GetFloat("depth_multiplier"))
+                .norm(EfficientNetNormOptions()
+                          .momentum(p.GetFloat("bn_momentum"))
+                          .epsilon(p.GetFloat("bn_epsilon")))
+                .freeze_bn(p.GetBool("freeze_bn"))
+                .drop_connect_rate(p.GetFloat("drop_connect_rate"));
+        STLAB_RETURN_IF_ERROR(CheckEfficientNetOptions(options));
+        return std::shared_ptr<Backbone>(EfficientNet(std::move(options)).ptr());
       }));
   return registries.necks().Add(
       {"fpn",

@@ -8,7 +8,7 @@
 
 namespace stlab::models {
 
-/// Adds backbone "resnet" and neck "fpn" to `registries`.
+/// Adds backbones "resnet" and "efficientnet" and neck "fpn" to `registries`.
 absl::Status RegisterModels(Registries& registries);
 
 }  // namespace stlab::models
