@@ -1,34 +1,20 @@
 #include "plugins/augment/horizontal_flip.h"
 
+#include <vector>
+
 #include "ATen/ATen.h"
 #include "gtest/gtest.h"
+#include "plugins/augment/test_samples.h"
 #include "tests/testing/status_matchers.h"
 
 namespace stlab::augment {
 namespace {
 
+using ::stlab::augment::testing::MaskBox;
 using ::stlab::testing::IsOk;
 
 // A 10x20 image with one filled rectangle of class 3 at x in [2, 7), y in [1, 4).
-Sample RectangleSample() {
-  Sample s;
-  s.source = "rectangle";
-  s.image = at::zeros({10, 20, 3}, at::kByte);
-  s.mask = at::zeros({10, 20}, at::kByte);
-  s.image.slice(0, 1, 4).slice(1, 2, 7).fill_(200);
-  s.mask.slice(0, 1, 4).slice(1, 2, 7).fill_(3);
-  s.boxes = at::tensor({2.0f, 1.0f, 7.0f, 4.0f}).reshape({1, 4});
-  s.labels = at::tensor({int64_t{3}});
-  return s;
-}
-
-// The tight box around mask pixels of class `label`.
-at::Tensor MaskBox(const at::Tensor& mask, int label) {
-  at::Tensor yx = (mask == label).nonzero();
-  at::Tensor y = yx.select(1, 0).to(at::kFloat);
-  at::Tensor x = yx.select(1, 1).to(at::kFloat);
-  return at::stack({x.min(), y.min(), x.max() + 1, y.max() + 1}).reshape({1, 4});
-}
+Sample RectangleSample() { return testing::RectangleSample(10, 20, 2, 1, 7, 4); }
 
 TEST(HorizontalFlipTest, BoxesAndMaskMoveWithThePixels) {
   Sample s = RectangleSample();
@@ -66,6 +52,16 @@ TEST(HorizontalFlipTest, ProbabilityIsFollowedAndDrawnFromTheRng) {
     flips += t.boxes[0][0].item<float>() == 13.0f;
   }
   EXPECT_NEAR(flips, 1000, 100);
+}
+
+TEST(HorizontalFlipTest, MirrorsIgnoreBoxesAndKeepsEmptyBoxes) {
+  Sample s = RectangleSample();
+  s.boxes = at::zeros({0, 4}, at::kFloat);
+  s.labels = at::zeros({0}, at::kLong);
+  s.ignore_boxes = at::tensor({0.0f, 0.0f, 5.0f, 2.0f}).reshape({1, 4});
+  ASSERT_THAT(FlipHorizontally(s), IsOk());
+  EXPECT_EQ(s.boxes.sizes(), (std::vector<int64_t>{0, 4}));
+  EXPECT_TRUE(at::equal(s.ignore_boxes, at::tensor({15.0f, 0.0f, 20.0f, 2.0f}).reshape({1, 4})));
 }
 
 TEST(HorizontalFlipTest, RejectsImagesThatAreNotHwc) {
