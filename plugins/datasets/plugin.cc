@@ -1,4 +1,4 @@
-// The datasets plugin: built-in datasets (the synthetic shapes).
+// The datasets plugin: the synthetic shapes and the COCO file dataset.
 #include "plugins/datasets/registration.h"
 #include "registry/plugin_api.h"
 

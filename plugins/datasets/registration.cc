@@ -5,10 +5,13 @@
 
 #include "core/dataset.h"
 #include "core/status.h"
+#include "plugins/datasets/coco_dataset.h"
 #include "plugins/datasets/synthetic_shapes.h"
 
 namespace stlab::datasets {
 namespace {
+
+using DatasetOr = absl::StatusOr<std::shared_ptr<Dataset>>;
 
 Registry<Dataset, DatasetContext>::Factory SyntheticShapesFactory(bool classification) {
   return
@@ -29,11 +32,19 @@ absl::Status RegisterDatasets(Registries& registries) {
        "masks (0 = background, class k -> k + 1, 255 = ignore)",
        SyntheticShapesParams()},
       SyntheticShapesFactory(false)));
-  return registries.datasets().Add(
+  STLAB_RETURN_IF_ERROR(registries.datasets().Add(
       {"synthetic_shapes_classification",
        "One centred synthetic shape per image on a cluttered background; label = its class",
        SyntheticShapesClassificationParams()},
-      SyntheticShapesFactory(true));
+      SyntheticShapesFactory(true)));
+  return registries.datasets().Add(
+      {"coco",
+       "COCO instances JSON + image folder: boxes, crowd ignore boxes, optional class masks "
+       "(categories remapped to contiguous classes in file order)",
+       CocoParams()},
+      [](const Params& p, const DatasetContext& context) -> DatasetOr {
+        return CocoDataset::Create(CocoOptionsFromParams(p, context.base_dir));
+      });
 }
 
 }  // namespace stlab::datasets

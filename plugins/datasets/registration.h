@@ -8,7 +8,7 @@
 
 namespace stlab::datasets {
 
-/// Registers datasets "synthetic_shapes" and "synthetic_shapes_classification".
+/// Registers datasets "synthetic_shapes", "synthetic_shapes_classification" and "coco".
 absl::Status RegisterDatasets(Registries& registries);
 
 }  // namespace stlab::datasets
