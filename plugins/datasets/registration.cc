@@ -6,7 +6,9 @@
 #include "core/dataset.h"
 #include "core/status.h"
 #include "plugins/datasets/coco_dataset.h"
+#include "plugins/datasets/image_folder.h"
 #include "plugins/datasets/synthetic_shapes.h"
+#include "plugins/datasets/voc.h"
 
 namespace stlab::datasets {
 namespace {
@@ -37,13 +39,36 @@ absl::Status RegisterDatasets(Registries& registries) {
        "One centred synthetic shape per image on a cluttered background; label = its class",
        SyntheticShapesClassificationParams()},
       SyntheticShapesFactory(true)));
-  return registries.datasets().Add(
+  STLAB_RETURN_IF_ERROR(registries.datasets().Add(
       {"coco",
        "COCO instances JSON + image folder: boxes, crowd ignore boxes, optional class masks "
        "(categories remapped to contiguous classes in file order)",
        CocoParams()},
       [](const Params& p, const DatasetContext& context) -> DatasetOr {
         return CocoDataset::Create(CocoOptionsFromParams(p, context.base_dir));
+      }));
+  STLAB_RETURN_IF_ERROR(registries.datasets().Add(
+      {"voc_detection",
+       "PASCAL VOC boxes of the 20 classes from Annotations/*.xml; difficult objects are "
+       "ignore_boxes",
+       VocDetectionParams()},
+      [](const Params& p, const DatasetContext& context) -> DatasetOr {
+        return VocDetectionDataset::Create(VocOptionsFromParams(p, context.base_dir, true));
+      }));
+  STLAB_RETURN_IF_ERROR(registries.datasets().Add(
+      {"voc_segmentation",
+       "PASCAL VOC class masks from SegmentationClass/*.png (0 = background, class k -> k + 1, "
+       "255 = ignore)",
+       VocSegmentationParams()},
+      [](const Params& p, const DatasetContext& context) -> DatasetOr {
+        return VocSegmentationDataset::Create(VocOptionsFromParams(p, context.base_dir, false));
+      }));
+  return registries.datasets().Add(
+      {"image_folder",
+       "Unlabeled .jpg/.jpeg/.png images under a folder, in byte order of their relative paths",
+       ImageFolderParams()},
+      [](const Params& p, const DatasetContext& context) -> DatasetOr {
+        return ImageFolderDataset::Create(ImageFolderOptionsFromParams(p, context.base_dir));
       });
 }
 

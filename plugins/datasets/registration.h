@@ -8,7 +8,8 @@
 
 namespace stlab::datasets {
 
-/// Registers datasets "synthetic_shapes", "synthetic_shapes_classification" and "coco".
+/// Registers datasets "synthetic_shapes", "synthetic_shapes_classification", "coco",
+/// "voc_detection", "voc_segmentation" and "image_folder".
 absl::Status RegisterDatasets(Registries& registries);
 
 }  // namespace stlab::datasets
