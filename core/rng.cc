@@ -15,6 +15,15 @@ uint64_t MixSeed(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+uint64_t StageKey(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
 uint64_t DeriveSeed(std::initializer_list<uint64_t> keys) {
   uint64_t h = 0x243f6a8885a308d3ULL;
   for (uint64_t k : keys) h = MixSeed(h ^ MixSeed(k));

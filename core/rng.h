@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string_view>
 
 #include "core/export.h"
 
@@ -15,6 +16,10 @@ namespace stlab {
 
 /// SplitMix64 step: a good 64-bit mixer, used to derive independent seeds.
 STLAB_API uint64_t MixSeed(uint64_t x);
+
+/// A stable 64-bit key for a stage name ("model", "train", "teacher"), for
+/// DeriveSeed: FNV-1a, identical on every platform.
+STLAB_API uint64_t StageKey(std::string_view name);
 
 /// Derives one stream's seed from a list of keys, e.g. {seed, stage, epoch, index}.
 STLAB_API uint64_t DeriveSeed(std::initializer_list<uint64_t> keys);

@@ -27,12 +27,57 @@ const ConfigSchema& ExperimentSchema() {
        }},
       {"data",
        "datasets by role",
-       {},
+       {
+           ParamSpec::Float("train_fraction", 1.0,
+                            "fraction of data.train used as labeled data (nested, seeded subset)")
+               .Range(0.0, 1.0),
+           ParamSpec::Int("subset_seed", 0,
+                          "seed of the labeled subset (independent of run.seed, so that runs "
+                          "with different seeds share one subset)")
+               .Min(0),
+       },
        {
            {"train", {"dataset"}, true, false, "human-labeled training data"},
            {"val", {"dataset"}, false, false, "held-out evaluation data"},
            {"unlabeled", {"dataset"}, false, false, "images for the teacher to pseudo-label"},
        }},
+      {"train",
+       "optimization: iterations, optimizer, learning-rate schedule, checkpoints",
+       {
+           ParamSpec::Int("iterations", 1000, "optimizer steps").Min(1),
+           ParamSpec::Int("batch_size", 8, "images per step").Min(1),
+           ParamSpec::String("optimizer", "sgd", "sgd (with momentum) or adamw")
+               .OneOf({"sgd", "adamw"}),
+           ParamSpec::Float("lr", 0.01, "base learning rate").Min(0.0),
+           ParamSpec::Float("momentum", 0.9, "sgd momentum").Range(0.0, 1.0),
+           ParamSpec::Bool("nesterov", false, "sgd: Nesterov momentum"),
+           ParamSpec::Float("beta1", 0.9, "adamw beta1").Range(0.0, 1.0),
+           ParamSpec::Float("beta2", 0.999, "adamw beta2").Range(0.0, 1.0),
+           ParamSpec::Float("weight_decay", 1e-4,
+                            "decoupled for adamw, L2 for sgd; never on biases and norms")
+               .Min(0.0),
+           ParamSpec::String("schedule", "cosine", "decay after warmup")
+               .OneOf({"constant", "cosine", "step"}),
+           ParamSpec::Int("warmup_iterations", 0, "linear warmup steps").Min(0),
+           ParamSpec::Float("warmup_factor", 0.001, "warmup starts at lr * this").Range(0.0, 1.0),
+           ParamSpec::Float("final_lr_factor", 0.0, "cosine: final lr = lr * this").Range(0.0, 1.0),
+           ParamSpec::IntList("steps", std::vector<int64_t>{}, "step schedule: iterations where lr *= gamma"),
+           ParamSpec::Float("gamma", 0.1, "step schedule factor").Min(0.0),
+           ParamSpec::Float("grad_clip_norm", 0.0, "clip the global gradient norm (0 = off)")
+               .Min(0.0),
+           ParamSpec::Float("ema_decay", 0.0,
+                            "exponential moving average of weights, evaluated instead of the "
+                            "raw weights (0 = off; e.g. 0.9998)")
+               .Range(0.0, 1.0),
+           ParamSpec::Int("checkpoint_every", 500, "iterations between checkpoints").Min(1),
+           ParamSpec::Int("eval_every", 0, "iterations between evaluations (0 = only at the end)")
+               .Min(0),
+           ParamSpec::Int("log_every", 20, "iterations between metric lines").Min(1),
+           ParamSpec::Int("num_workers", 2, "data-loading threads (results do not depend on it)")
+               .Min(0),
+           ParamSpec::Int("num_threads", 0, "LibTorch intra-op threads (0 = its default)").Min(0),
+       },
+       {}},
       {"augment",
        "training augmentation, applied in order",
        {},
@@ -46,7 +91,10 @@ const ConfigSchema& ExperimentSchema() {
            {"loss_combiner", {"loss_combiner"}, true, false,
             "weighs human-label and pseudo-label losses"},
        }},
-      {"eval", "evaluation", {}, {{"evaluator", {"evaluator"}, true, false, "metric"}}},
+      {"eval",
+       "evaluation",
+       {ParamSpec::Int("batch_size", 8, "images per forward pass").Min(1)},
+       {{"evaluator", {"evaluator"}, true, false, "metric"}}},
   }};
   return *kSchema;
 }

@@ -166,6 +166,9 @@ class Validator {
     component.key_path = path;
     component.kind = registry->kind();
     component.type = *type;
+    if (const auto& file = type_node->source().path; file && *file != "<config>") {
+      component.base_dir = std::filesystem::path(*file).parent_path();
+    }
     component.values = CheckParams(table, node, path, info->params, {"type"});
     components_.push_back(std::move(component));
   }

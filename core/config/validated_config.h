@@ -24,6 +24,9 @@ struct ComponentConfig {
   std::string kind;      ///< Registry kind of `type`.
   std::string type;      ///< Registered name.
   std::map<std::string, ParamValue> values;  ///< All declared params, defaults filled.
+  /// Folder of the file that set `type`: relative paths among the component's
+  /// parameters resolve against it. Empty for configs not read from a file.
+  std::filesystem::path base_dir;
 };
 
 /// A config that passed validation: engine parameters per section and components

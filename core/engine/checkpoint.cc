@@ -97,6 +97,9 @@ absl::Status SaveCheckpoint(const std::filesystem::path& path, const torch::nn::
         for (const auto& [key, value] : state.text) {
           run.write(absl::StrCat("text/", key), c10::IValue(value));
         }
+        for (const auto& [key, value] : state.tensors) {
+          run.write(absl::StrCat("tensor/", key), value, /*is_buffer=*/true);
+        }
         archive.write("run", run);
         archive.save_to(bytes);
         return absl::OkStatus();
@@ -138,6 +141,12 @@ absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module
                           archive.read("run", run);
                           *state = RunState();
                           for (const std::string& key : run.keys()) {
+                            if (key.rfind("tensor/", 0) == 0) {
+                              at::Tensor tensor;
+                              run.read(key, tensor, /*is_buffer=*/true);
+                              state->tensors[key.substr(7)] = tensor;
+                              continue;
+                            }
                             c10::IValue value;
                             run.read(key, value);
                             if (key == "iteration") {

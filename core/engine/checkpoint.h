@@ -21,6 +21,7 @@ struct RunState {
   int64_t iteration = 0;                    ///< Iterations completed.
   std::map<std::string, double> scalars;    ///< E.g. loss-combiner running means.
   std::map<std::string, std::string> text;  ///< E.g. config hash, initialization origin.
+  std::map<std::string, at::Tensor> tensors;  ///< E.g. EMA weights, generator states.
 };
 
 /// Writes `model` (parameters and buffers), `optimizer` (if not null) and `state`

@@ -36,7 +36,7 @@ TEST(CheckpointTest, RoundTripRestoresModelOptimizerAndStateExactly) {
   NetImpl a;
   torch::optim::SGD sgd_a(a.parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
   Step(a, sgd_a);
-  RunState saved{7, {{"mean_human", 1.25}}, {{"init", "random"}}};
+  RunState saved{7, {{"mean_human", 1.25}}, {{"init", "random"}}, {{"ema/w", at::arange(4.0)}}};
   ASSERT_THAT(SaveCheckpoint(file, a, &sgd_a, saved), IsOk());
 
   NetImpl b;
@@ -46,6 +46,7 @@ TEST(CheckpointTest, RoundTripRestoresModelOptimizerAndStateExactly) {
   EXPECT_EQ(loaded.iteration, 7);
   EXPECT_EQ(loaded.scalars.at("mean_human"), 1.25);
   EXPECT_EQ(loaded.text.at("init"), "random");
+  EXPECT_TRUE(at::equal(loaded.tensors.at("ema/w"), at::arange(4.0)));
   EXPECT_TRUE(at::equal(a.fc->weight, b.fc->weight));
   EXPECT_TRUE(at::equal(a.bn->running_mean, b.bn->running_mean));
   // The momentum buffers came back too: the next step is identical.
