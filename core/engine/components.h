@@ -1,0 +1,38 @@
+// Building a validated config's datasets, augmentations and evaluator through the
+// registries (the model: task_model.h), shared by training, evaluation and tools.
+#ifndef STLAB_CORE_ENGINE_COMPONENTS_H_
+#define STLAB_CORE_ENGINE_COMPONENTS_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/augmentation.h"
+#include "core/config/validated_config.h"
+#include "core/dataset.h"
+#include "core/evaluator.h"
+#include "core/export.h"
+#include "registry/registries.h"
+
+namespace stlab {
+
+/// The dataset in slot `slot_path` ("data.train"), or nullptr when the slot is
+/// empty; relative paths resolve against the folder of the file that set it.
+STLAB_API absl::StatusOr<std::shared_ptr<const Dataset>> BuildDataset(
+    const ValidatedConfig& config, const Registries& registries, const std::string& slot_path,
+    uint64_t seed);
+
+/// The operations of `augment.pipeline`, in order.
+STLAB_API absl::StatusOr<std::vector<std::shared_ptr<const Augmentation>>> BuildAugmentations(
+    const ValidatedConfig& config, const Registries& registries);
+
+/// A fresh evaluator of `eval.evaluator` for a dataset described by `info`.
+STLAB_API absl::StatusOr<std::shared_ptr<Evaluator>> BuildEvaluator(const ValidatedConfig& config,
+                                                                    const Registries& registries,
+                                                                    const DatasetInfo& info);
+
+}  // namespace stlab
+
+#endif  // STLAB_CORE_ENGINE_COMPONENTS_H_

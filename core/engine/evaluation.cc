@@ -1,0 +1,54 @@
+// EvaluateModel.
+#include "core/engine/evaluation.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace stlab {
+
+absl::StatusOr<Metrics> EvaluateModel(TaskModel& model, const Dataset& dataset,
+                                      Evaluator& evaluator, const EvaluationOptions& options,
+                                      const PredictionSink& sink) {
+  const bool was_training = model.is_training();
+  model.eval();
+  const int64_t size = dataset.Size();
+  absl::Status status = absl::OkStatus();
+  for (int64_t start = 0; start < size && status.ok(); start += options.batch_size) {
+    std::vector<Sample> samples;
+    for (int64_t i = start; i < std::min(size, start + options.batch_size); ++i) {
+      absl::StatusOr<Sample> sample = dataset.Get(i);
+      if (!sample.ok()) {
+        status = sample.status();
+        break;
+      }
+      samples.push_back(*std::move(sample));
+    }
+    if (!status.ok()) break;
+    std::vector<Sample> ground_truth = samples;  // Collate releases the images.
+    absl::StatusOr<Batch> batch =
+        Collate(std::move(samples), model.size_divisor(), options.normalization);
+    if (!batch.ok()) {
+      status = batch.status();
+      break;
+    }
+    absl::StatusOr<std::vector<Prediction>> predictions = CallAndCatch(
+        "evaluation forward pass",
+        [&]() -> absl::StatusOr<std::vector<Prediction>> { return model.Predict(*batch); });
+    if (!predictions.ok()) {
+      status = predictions.status();
+      break;
+    }
+    for (size_t i = 0; i < ground_truth.size() && status.ok(); ++i) {
+      status = evaluator.Add(ground_truth[i], (*predictions)[i]);
+      if (status.ok() && sink) status = sink(ground_truth[i], (*predictions)[i]);
+    }
+  }
+  model.train(was_training);
+  STLAB_RETURN_IF_ERROR(status);
+  return evaluator.Compute();
+}
+
+}  // namespace stlab

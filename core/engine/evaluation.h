@@ -1,0 +1,36 @@
+// Evaluation of a model on a dataset with an Evaluator plugin.
+#ifndef STLAB_CORE_ENGINE_EVALUATION_H_
+#define STLAB_CORE_ENGINE_EVALUATION_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "core/data/batch.h"
+#include "core/dataset.h"
+#include "core/engine/task_model.h"
+#include "core/evaluator.h"
+#include "core/export.h"
+
+namespace stlab {
+
+struct EvaluationOptions {
+  int64_t batch_size = 8;
+  Normalization normalization;
+};
+
+/// Called with each ground-truth sample (image released) and the model's prediction.
+using PredictionSink = std::function<absl::Status(const Sample&, const Prediction&)>;
+
+/// Predicts every sample of `dataset` in index order (model in eval mode, restored
+/// to its previous mode afterwards), adds each to `evaluator` and returns its
+/// metrics. Predictions are in the coordinates of the dataset's own images. A sample
+/// that fails to load is an error naming it.
+STLAB_API absl::StatusOr<Metrics> EvaluateModel(TaskModel& model, const Dataset& dataset,
+                                                Evaluator& evaluator,
+                                                const EvaluationOptions& options,
+                                                const PredictionSink& sink = {});
+
+}  // namespace stlab
+
+#endif  // STLAB_CORE_ENGINE_EVALUATION_H_

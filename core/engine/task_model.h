@@ -1,0 +1,77 @@
+// The network a run trains: backbone, optional neck and one task head, built from a
+// validated config through the registries.
+#ifndef STLAB_CORE_ENGINE_TASK_MODEL_H_
+#define STLAB_CORE_ENGINE_TASK_MODEL_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/backbone.h"
+#include "core/config/validated_config.h"
+#include "core/data/batch.h"
+#include "core/dataset.h"
+#include "core/export.h"
+#include "core/head.h"
+#include "core/losses.h"
+#include "core/neck.h"
+#include "core/sample.h"
+#include "registry/registries.h"
+#include "torch/nn/module.h"
+
+namespace stlab {
+
+enum class Task { kDetection, kSegmentation };
+
+/// "detection" or "segmentation".
+STLAB_API const char* TaskName(Task task);
+
+/// Backbone -> neck -> head, with submodules "backbone", "neck" (when set) and
+/// "head", so checkpoints name parameters "backbone.layer1.0.conv1.weight" and so on.
+class STLAB_API TaskModel : public torch::nn::Module {
+ public:
+  TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> neck,
+            std::shared_ptr<DetectionHead> detection_head,
+            std::shared_ptr<SegmentationHead> segmentation_head);
+
+  Task task() const { return detection_head_ ? Task::kDetection : Task::kSegmentation; }
+
+  /// Training losses of a batch (detection: boxes of batch.samples; segmentation:
+  /// batch.masks, which must be defined).
+  LossTerms Loss(const Batch& batch);
+  /// Predictions per image, without gradients, in the coordinates of each image
+  /// (the padding cut away): detections, or softmax class probabilities [C, h, w].
+  std::vector<Prediction> Predict(const Batch& batch);
+
+  Backbone& backbone() { return *backbone_; }
+  /// Inputs are padded to a multiple of this: the largest stride of any level.
+  int64_t size_divisor() const;
+
+ private:
+  stlab::Features ComputeFeatures(const at::Tensor& images);
+
+  std::shared_ptr<Backbone> backbone_;
+  std::shared_ptr<Neck> neck_;
+  std::shared_ptr<DetectionHead> detection_head_;
+  std::shared_ptr<SegmentationHead> segmentation_head_;
+};
+
+/// Number of classes the head of `task` predicts for a dataset: its class names
+/// (detection) or its mask values (segmentation).
+STLAB_API absl::StatusOr<int64_t> NumClassesFor(Task task, const DatasetInfo& info);
+
+/// Builds the model of `config` ([model] section) for a dataset described by `info`.
+/// Parameters are drawn from torch's generator seeded with DeriveSeed({seed, "model"}),
+/// so one seed gives one model; the [model.init] initializer (if set) then sets the
+/// backbone (the paper's random / supervised / self-supervised starting point), while
+/// neck and head keep their own construction-time initialization.
+STLAB_API absl::StatusOr<std::shared_ptr<TaskModel>> BuildTaskModel(const ValidatedConfig& config,
+                                                                    const Registries& registries,
+                                                                    const DatasetInfo& info,
+                                                                    uint64_t seed);
+
+}  // namespace stlab
+
+#endif  // STLAB_CORE_ENGINE_TASK_MODEL_H_

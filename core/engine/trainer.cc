@@ -1,0 +1,463 @@
+// The training loop and its run folder.
+#include "core/engine/trainer.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "ATen/ATen.h"
+#include "ATen/CPUGeneratorImpl.h"
+#include "ATen/Parallel.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/atomic_file.h"
+#include "core/data/data_loader.h"
+#include "core/data/subset.h"
+#include "core/engine/checkpoint.h"
+#include "core/engine/components.h"
+#include "core/engine/ema.h"
+#include "core/engine/evaluation.h"
+#include "core/engine/lr_schedule.h"
+#include "core/engine/metrics_log.h"
+#include "core/engine/param_groups.h"
+#include "core/engine/progress.h"
+#include "core/engine/task_model.h"
+#include "core/logging.h"
+#include "core/rng.h"
+#include "core/status.h"
+#include "torch/nn/utils/clip_grad.h"
+#include "torch/optim/adamw.h"
+#include "torch/optim/sgd.h"
+
+namespace stlab {
+namespace {
+
+constexpr char kEmaPrefix[] = "ema/";
+constexpr char kTorchRngKey[] = "rng/torch_cpu";
+constexpr char kFinalMetricPrefix[] = "final/";
+
+// An exclusive lock on the run folder for the life of the process (released by the
+// kernel however the process ends), so that two processes never train one run.
+class RunFolderLock {
+ public:
+  static absl::StatusOr<std::unique_ptr<RunFolderLock>> Acquire(const std::filesystem::path& dir) {
+    const std::filesystem::path path = dir / ".lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return absl::UnavailableError(absl::StrCat("cannot open '", path.string(), "'"));
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "run folder '", dir.string(), "' is in use by another stlab process"));
+    }
+    return std::unique_ptr<RunFolderLock>(new RunFolderLock(fd));
+  }
+  ~RunFolderLock() { ::close(fd_); }
+  RunFolderLock(const RunFolderLock&) = delete;
+  RunFolderLock& operator=(const RunFolderLock&) = delete;
+
+ private:
+  explicit RunFolderLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+absl::StatusOr<std::string> ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read '", path.string(), "'"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Writes the resolved config into a fresh run folder, or checks that an existing
+// run folder was started with the same one.
+absl::Status ClaimRunFolder(const RunFiles& files, const std::string& resolved_config) {
+  std::error_code error;
+  if (std::filesystem::exists(files.config(), error)) {
+    STLAB_ASSIGN_OR_RETURN(const std::string existing, ReadText(files.config()));
+    if (existing != resolved_config) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "run folder '", files.dir.string(), "' belongs to a run with a different config (",
+          files.config().string(),
+          "); set another run.name or run.output_dir, or delete the folder to start over"));
+    }
+    return absl::OkStatus();
+  }
+  return WriteFileAtomically(files.config(), resolved_config);
+}
+
+// The labeled subset: drawn once, persisted, and checked on resume.
+absl::StatusOr<std::vector<int64_t>> LabeledSubset(const RunFiles& files, const Dataset& train,
+                                                   const Params& data) {
+  STLAB_ASSIGN_OR_RETURN(std::vector<int64_t> indices,
+                         NestedSubset(train.Size(), data.GetFloat("train_fraction"),
+                                      static_cast<uint64_t>(data.GetInt("subset_seed"))));
+  std::error_code error;
+  if (std::filesystem::exists(files.labeled_subset(), error)) {
+    STLAB_ASSIGN_OR_RETURN(const std::vector<int64_t> stored, ReadSubset(files.labeled_subset()));
+    if (stored != indices) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          files.labeled_subset().string(),
+          " differs from the subset the config draws now: data.train changed since the run "
+          "started"));
+    }
+    return indices;
+  }
+  STLAB_RETURN_IF_ERROR(WriteSubset(files.labeled_subset(), indices));
+  return indices;
+}
+
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const Params& train,
+                                                       const torch::nn::Module& model) {
+  ParamGroups groups = SplitForWeightDecay(model);
+  const double weight_decay = train.GetFloat("weight_decay");
+  const double lr = train.GetFloat("lr");
+  if (train.GetString("optimizer") == "adamw") {
+    auto options = torch::optim::AdamWOptions(lr).betas(
+        {train.GetFloat("beta1"), train.GetFloat("beta2")});
+    std::vector<torch::optim::OptimizerParamGroup> param_groups;
+    param_groups.emplace_back(groups.decay,
+                              std::make_unique<torch::optim::AdamWOptions>(
+                                  torch::optim::AdamWOptions(options).weight_decay(weight_decay)));
+    param_groups.emplace_back(groups.no_decay,
+                              std::make_unique<torch::optim::AdamWOptions>(
+                                  torch::optim::AdamWOptions(options).weight_decay(0.0)));
+    return std::make_unique<torch::optim::AdamW>(std::move(param_groups), options);
+  }
+  auto options = torch::optim::SGDOptions(lr)
+                     .momentum(train.GetFloat("momentum"))
+                     .nesterov(train.GetBool("nesterov"));
+  std::vector<torch::optim::OptimizerParamGroup> param_groups;
+  param_groups.emplace_back(groups.decay, std::make_unique<torch::optim::SGDOptions>(
+                                              torch::optim::SGDOptions(options).weight_decay(weight_decay)));
+  param_groups.emplace_back(groups.no_decay, std::make_unique<torch::optim::SGDOptions>(
+                                                 torch::optim::SGDOptions(options).weight_decay(0.0)));
+  return std::make_unique<torch::optim::SGD>(std::move(param_groups), options);
+}
+
+absl::StatusOr<LrScheduleOptions> ScheduleOf(const Params& train) {
+  LrScheduleOptions schedule;
+  schedule.base_lr = train.GetFloat("lr");
+  schedule.total_iterations = train.GetInt("iterations");
+  schedule.warmup_iterations = train.GetInt("warmup_iterations");
+  schedule.warmup_factor = train.GetFloat("warmup_factor");
+  STLAB_ASSIGN_OR_RETURN(schedule.decay, ParseLrDecay(train.GetString("schedule")));
+  schedule.final_factor = train.GetFloat("final_lr_factor");
+  schedule.steps = train.GetIntList("steps");
+  schedule.gamma = train.GetFloat("gamma");
+  STLAB_RETURN_IF_ERROR(Annotate(ValidateLrSchedule(schedule), "[train]"));
+  return schedule;
+}
+
+std::string ResultJson(int64_t iterations, const Metrics& metrics) {
+  std::vector<std::string> entries;
+  for (const auto& [name, value] : metrics) {
+    entries.push_back(absl::StrCat(JsonString(name), ": ", JsonNumber(value)));
+  }
+  return absl::StrCat("{\"iterations\": ", iterations, ", \"metrics\": {",
+                      absl::StrJoin(entries, ", "), "}}\n");
+}
+
+// The run's state while it trains.
+class Run {
+ public:
+  Run(const ValidatedConfig& config, const Registries& registries, const TrainOptions& options)
+      : config_(config),
+        registries_(registries),
+        options_(options),
+        files_(RunDirOf(config)),
+        train_(config.Section("train")),
+        seed_(static_cast<uint64_t>(config.Section("run").GetInt("seed"))) {}
+
+  absl::StatusOr<TrainResult> Execute() {
+    STLAB_RETURN_IF_ERROR(Setup());
+    const int64_t total = train_.GetInt("iterations");
+    TrainResult result;
+    result.iterations = total;
+    result.resumed_from = state_.iteration;
+    if (state_.iteration > 0) {
+      LogInfo(absl::StrCat("resuming ", files_.dir.string(), " at iteration ", state_.iteration,
+                           " of ", total));
+    }
+    if (state_.iteration >= total) {
+      for (const auto& [key, value] : state_.scalars) {
+        if (key.rfind(kFinalMetricPrefix, 0) == 0) {
+          result.metrics[key.substr(sizeof(kFinalMetricPrefix) - 1)] = value;
+        }
+      }
+      return result;
+    }
+    STLAB_RETURN_IF_ERROR(Loop(total));
+    result.metrics = final_metrics_;
+    return result;
+  }
+
+ private:
+  absl::Status Setup() {
+    std::error_code error;
+    std::filesystem::create_directories(files_.dir, error);
+    if (error) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot create run folder '", files_.dir.string(), "': ", error.message()));
+    }
+    STLAB_ASSIGN_OR_RETURN(lock_, RunFolderLock::Acquire(files_.dir));
+    STLAB_RETURN_IF_ERROR(ClaimRunFolder(files_, config_.ToToml()));
+    if (const int64_t threads = train_.GetInt("num_threads"); threads > 0) {
+      at::set_num_threads(static_cast<int>(threads));
+    }
+    STLAB_ASSIGN_OR_RETURN(train_data_, BuildDataset(config_, registries_, "data.train", seed_));
+    STLAB_ASSIGN_OR_RETURN(val_data_, BuildDataset(config_, registries_, "data.val", seed_));
+    if (val_data_ && config_.Component("eval.evaluator") == nullptr) {
+      return absl::InvalidArgumentError("data.val is set but [eval.evaluator] is not");
+    }
+    STLAB_ASSIGN_OR_RETURN(std::vector<int64_t> labeled,
+                           LabeledSubset(files_, *train_data_, config_.Section("data")));
+    STLAB_ASSIGN_OR_RETURN(auto augmentations, BuildAugmentations(config_, registries_));
+    STLAB_ASSIGN_OR_RETURN(model_, BuildTaskModel(config_, registries_, train_data_->Info(), seed_));
+    model_->train();
+    optimizer_ = MakeOptimizer(train_, *model_);
+    STLAB_ASSIGN_OR_RETURN(schedule_, ScheduleOf(train_));
+    if (const double decay = train_.GetFloat("ema_decay"); decay > 0.0) {
+      ema_.emplace(*model_, decay);
+      STLAB_ASSIGN_OR_RETURN(eval_model_,
+                             BuildTaskModel(config_, registries_, train_data_->Info(), seed_));
+    }
+    if (std::filesystem::exists(files_.checkpoint(), error)) STLAB_RETURN_IF_ERROR(Restore());
+
+    DataLoaderOptions loader_options;
+    loader_options.batch_size = train_.GetInt("batch_size");
+    loader_options.num_workers = static_cast<int>(train_.GetInt("num_workers"));
+    loader_options.seed = seed_;
+    loader_options.stage = StageKey("train");
+    loader_options.size_divisor = model_->size_divisor();
+    STLAB_ASSIGN_OR_RETURN(loader_, DataLoader::Create(train_data_, std::move(labeled),
+                                                       std::move(augmentations), loader_options));
+    // One batch per iteration: the data order resumes at the iteration.
+    STLAB_RETURN_IF_ERROR(loader_->Seek(state_.iteration));
+    STLAB_ASSIGN_OR_RETURN(metrics_log_, MetricsLog::Open(files_.metrics(), state_.iteration));
+    return absl::OkStatus();
+  }
+
+  absl::Status Restore() {
+    STLAB_RETURN_IF_ERROR(LoadCheckpoint(files_.checkpoint(), *model_, optimizer_.get(), &state_));
+    std::map<std::string, at::Tensor> averages;
+    for (const auto& [key, tensor] : state_.tensors) {
+      if (key.rfind(kEmaPrefix, 0) == 0) averages[key.substr(sizeof(kEmaPrefix) - 1)] = tensor;
+    }
+    if (ema_) {
+      STLAB_RETURN_IF_ERROR(CallAndCatch("restoring the EMA weights", [&] {
+        ema_->Restore(averages);
+        return absl::OkStatus();
+      }));
+    }
+    if (auto it = state_.tensors.find(kTorchRngKey); it != state_.tensors.end()) {
+      at::Generator generator = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      generator.set_state(it->second);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status SaveState(int64_t iteration) {
+    state_.iteration = iteration;
+    state_.tensors.clear();
+    if (ema_) {
+      for (const auto& [name, average] : ema_->averages()) {
+        state_.tensors[absl::StrCat(kEmaPrefix, name)] = average;
+      }
+    }
+    {
+      at::Generator generator = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      state_.tensors[kTorchRngKey] = generator.get_state();
+    }
+    return SaveCheckpoint(files_.checkpoint(), *model_, optimizer_.get(), state_);
+  }
+
+  // The model whose weights are evaluated: the EMA copy when there is one.
+  TaskModel& EvaluatedModel() {
+    if (!ema_) return *model_;
+    ema_->CopyTo(*eval_model_);
+    return *eval_model_;
+  }
+
+  absl::StatusOr<Metrics> Evaluate(int64_t iteration) {
+    if (!val_data_) return Metrics();
+    STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Evaluator> evaluator,
+                           BuildEvaluator(config_, registries_, val_data_->Info()));
+    EvaluationOptions options;
+    options.batch_size = config_.Section("eval").GetInt("batch_size");
+    const auto begin = std::chrono::steady_clock::now();
+    absl::StatusOr<Metrics> metrics = EvaluateModel(EvaluatedModel(), *val_data_, *evaluator, options);
+    if (!metrics.ok()) return Annotate(metrics.status(), absl::StrCat("evaluation at iteration ", iteration));
+    Metrics logged = *metrics;
+    logged["time/eval_seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    STLAB_RETURN_IF_ERROR(metrics_log_->Append("eval", iteration, logged));
+    std::vector<std::string> parts;
+    for (const char* key : {"AP", "AP50", "mIoU", "pixel_accuracy"}) {
+      if (auto it = metrics->find(key); it != metrics->end()) {
+        parts.push_back(absl::StrFormat("%s %.4f", key, it->second));
+      }
+    }
+    LogInfo(absl::StrCat("iteration ", iteration, ": ", absl::StrJoin(parts, ", ")));
+    return metrics;
+  }
+
+  absl::Status NonFiniteLossError(int64_t iteration, const LossTerms& losses) const {
+    std::vector<std::string> terms;
+    for (const auto& [name, value] : losses) {
+      terms.push_back(absl::StrCat("'", name, "' = ", value.item<double>()));
+    }
+    std::string bad;
+    for (const auto& [name, value] : losses) {
+      if (!std::isfinite(value.item<double>())) {
+        bad = name;
+        break;
+      }
+    }
+    const std::string kept =
+        state_.iteration > 0
+            ? absl::StrCat("the last good checkpoint (iteration ", state_.iteration, ") is kept in ",
+                           files_.checkpoint().string())
+            : "no checkpoint was written yet";
+    return absl::InternalError(absl::StrCat(
+        "non-finite loss at iteration ", iteration, ": term '", bad, "' (", absl::StrJoin(terms, ", "),
+        "); ", kept, ". Lower train.lr, raise train.warmup_iterations or set train.grad_clip_norm"));
+  }
+
+  absl::Status Loop(int64_t total) {
+    const int64_t log_every = train_.GetInt("log_every");
+    const int64_t checkpoint_every = train_.GetInt("checkpoint_every");
+    const int64_t eval_every = train_.GetInt("eval_every");
+    const double clip = train_.GetFloat("grad_clip_norm");
+    const int64_t batch_size = train_.GetInt("batch_size");
+    std::optional<ProgressBar> bar;
+    if (options_.show_progress) bar.emplace(state_.iteration, total);
+
+    std::map<std::string, double> window;  // Loss sums since the last metrics line.
+    int64_t window_steps = 0;
+    auto window_begin = std::chrono::steady_clock::now();
+    double last_total = 0.0;
+    for (int64_t iteration = state_.iteration; iteration < total; ++iteration) {
+      const int64_t done = iteration + 1;
+      const double lr = LearningRateAt(schedule_, iteration);
+      for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
+
+      absl::StatusOr<Batch> batch = loader_->Next();
+      if (!batch.ok()) return Annotate(batch.status(), absl::StrCat("iteration ", done));
+      absl::StatusOr<LossTerms> losses = CallAndCatch(
+          absl::StrCat("iteration ", done), [&]() -> absl::StatusOr<LossTerms> {
+            return model_->Loss(*batch);
+          });
+      if (!losses.ok()) return losses.status();
+      at::Tensor loss = at::zeros({});
+      bool finite = true;
+      for (const auto& [name, value] : *losses) {
+        const double v = value.item<double>();
+        finite = finite && std::isfinite(v);
+        window[absl::StrCat("loss/", name)] += v;
+        loss = loss + value;
+      }
+      if (!finite) {
+        if (bar) bar->Finish();
+        return NonFiniteLossError(done, *losses);
+      }
+      last_total = loss.item<double>();
+      window["loss/total"] += last_total;
+
+      optimizer_->zero_grad();
+      loss.backward();
+      if (clip > 0.0) {
+        window["grad_norm"] += torch::nn::utils::clip_grad_norm_(model_->parameters(), clip);
+      }
+      optimizer_->step();
+      if (ema_) ema_->Update(*model_, iteration);
+      ++window_steps;
+
+      const bool log_now = done % log_every == 0 || done == total;
+      if (log_now) {
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - window_begin).count();
+        std::map<std::string, double> values;
+        for (const auto& [name, sum] : window) values[name] = sum / static_cast<double>(window_steps);
+        values["lr"] = lr;
+        values["time/seconds_per_iteration"] = seconds / static_cast<double>(window_steps);
+        values["time/images_per_second"] =
+            static_cast<double>(window_steps * batch_size) / std::max(seconds, 1e-9);
+        STLAB_RETURN_IF_ERROR(metrics_log_->Append("train", done, values));
+        window.clear();
+        window_steps = 0;
+        window_begin = std::chrono::steady_clock::now();
+      }
+      if (bar) bar->Update(done, absl::StrFormat("loss %.4f lr %.2e", last_total, lr), log_now);
+
+      // Evaluation comes before the checkpoint of the same iteration, so that a run
+      // killed in between repeats both (the metrics log drops lines after the
+      // checkpoint it resumes from).
+      if (done == total) {
+        if (bar) bar->Finish();
+        STLAB_ASSIGN_OR_RETURN(final_metrics_, Evaluate(done));
+        STLAB_RETURN_IF_ERROR(SaveCheckpoint(files_.final_model(), EvaluatedModel(), nullptr,
+                                             RunState{done, {}, {}, {}}));
+        STLAB_RETURN_IF_ERROR(WriteFileAtomically(files_.result(), ResultJson(done, final_metrics_)));
+        for (const auto& [name, value] : final_metrics_) {
+          state_.scalars[absl::StrCat(kFinalMetricPrefix, name)] = value;
+        }
+        STLAB_RETURN_IF_ERROR(SaveState(done));
+      } else {
+        if (eval_every > 0 && done % eval_every == 0) {
+          if (bar) bar->Finish();
+          STLAB_RETURN_IF_ERROR(Evaluate(done).status());
+        }
+        if (done % checkpoint_every == 0) STLAB_RETURN_IF_ERROR(SaveState(done));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  const ValidatedConfig& config_;
+  const Registries& registries_;
+  TrainOptions options_;
+  RunFiles files_;
+  const Params& train_;
+  uint64_t seed_;
+
+  std::unique_ptr<RunFolderLock> lock_;
+  std::shared_ptr<const Dataset> train_data_;
+  std::shared_ptr<const Dataset> val_data_;
+  std::shared_ptr<TaskModel> model_;
+  std::shared_ptr<TaskModel> eval_model_;  // EMA weights are copied here to evaluate.
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  LrScheduleOptions schedule_;
+  std::optional<WeightEma> ema_;
+  std::unique_ptr<DataLoader> loader_;
+  std::unique_ptr<MetricsLog> metrics_log_;
+  RunState state_;
+  Metrics final_metrics_;
+};
+
+}  // namespace
+
+std::filesystem::path RunDirOf(const ValidatedConfig& config) {
+  const Params& run = config.Section("run");
+  return std::filesystem::path(run.GetString("output_dir")) / run.GetString("name");
+}
+
+absl::StatusOr<TrainResult> Train(const ValidatedConfig& config, const Registries& registries,
+                                  const TrainOptions& options) {
+  return CallAndCatch("training", [&]() -> absl::StatusOr<TrainResult> {
+    return Run(config, registries, options).Execute();
+  });
+}
+
+}  // namespace stlab

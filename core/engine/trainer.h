@@ -1,0 +1,61 @@
+// Training a run end to end from a validated config: data, model, optimizer,
+// schedule, checkpoints, metrics and evaluation, resumable after a kill.
+#ifndef STLAB_CORE_ENGINE_TRAINER_H_
+#define STLAB_CORE_ENGINE_TRAINER_H_
+
+#include <cstdint>
+#include <filesystem>
+
+#include "absl/status/statusor.h"
+#include "core/config/validated_config.h"
+#include "core/evaluator.h"
+#include "core/export.h"
+#include "registry/registries.h"
+
+namespace stlab {
+
+/// The files of a run folder; the one place their names are spelled.
+struct RunFiles {
+  explicit RunFiles(std::filesystem::path dir) : dir(std::move(dir)) {}
+  std::filesystem::path dir;
+  /// The fully resolved config the run was started with; a later start with a
+  /// different config in the same folder is refused.
+  std::filesystem::path config() const { return dir / "config.toml"; }
+  /// Model, optimizer, schedule position, EMA, generator and data-order state.
+  std::filesystem::path checkpoint() const { return dir / "checkpoint.pt"; }
+  /// The weights that were evaluated (the EMA weights when train.ema_decay > 0).
+  std::filesystem::path final_model() const { return dir / "model_final.pt"; }
+  std::filesystem::path metrics() const { return dir / "metrics.jsonl"; }
+  /// Final metrics as one JSON object.
+  std::filesystem::path result() const { return dir / "result.json"; }
+  std::filesystem::path log() const { return dir / "train.log"; }
+  /// Indices of the labeled subset of data.train, one per line.
+  std::filesystem::path labeled_subset() const { return dir / "labeled_subset.txt"; }
+};
+
+/// `run.output_dir / run.name`.
+STLAB_API std::filesystem::path RunDirOf(const ValidatedConfig& config);
+
+struct TrainOptions {
+  /// Show a progress bar (a line per train.log_every when stderr is no terminal).
+  bool show_progress = true;
+};
+
+struct TrainResult {
+  int64_t iterations = 0;    ///< Iterations completed (train.iterations).
+  int64_t resumed_from = 0;  ///< Iteration the run continued from; 0 for a fresh start.
+  Metrics metrics;           ///< Final evaluation; empty without data.val.
+};
+
+/// Trains the run of `config` in RunDirOf(config). If the folder holds a checkpoint
+/// of the same config, continues from it: the result is identical, number for
+/// number, to a run that was never interrupted. A non-finite loss stops the run
+/// with an error naming the iteration and the loss term; the last checkpoint is
+/// kept. Every file is written atomically.
+STLAB_API absl::StatusOr<TrainResult> Train(const ValidatedConfig& config,
+                                            const Registries& registries,
+                                            const TrainOptions& options = {});
+
+}  // namespace stlab
+
+#endif  // STLAB_CORE_ENGINE_TRAINER_H_
