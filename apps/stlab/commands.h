@@ -13,6 +13,7 @@ namespace stlab::cli {
 struct CommonOptions {
   std::vector<std::filesystem::path> plugin_paths;  ///< --plugin_path
   std::vector<std::string> overrides;               ///< --set key=value, in order
+  std::string log_level = "info";                   ///< --log_level
 };
 
 /// `stlab plugins` and `stlab plugins show NAME`.
@@ -23,6 +24,13 @@ int RunValidateCommand(const std::vector<std::string>& args, const CommonOptions
 
 /// `stlab evaluate coco --gt GT --dets DETS [--json OUT]`.
 int RunEvaluateCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
+/// `stlab train CONFIG`: trains (or resumes) the config's run and evaluates it.
+int RunTrainCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
+/// `stlab eval CONFIG --checkpoint PATH [--json OUT]`: evaluates saved weights on
+/// the config's data.val.
+int RunEvalCommand(const std::vector<std::string>& args, const CommonOptions& options);
 
 }  // namespace stlab::cli
 

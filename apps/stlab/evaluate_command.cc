@@ -9,7 +9,8 @@
 
 ABSL_FLAG(std::string, gt, "", "evaluate coco: ground-truth COCO instances JSON (.gz accepted)");
 ABSL_FLAG(std::string, dets, "", "evaluate coco: COCO results JSON (.gz accepted)");
-ABSL_FLAG(std::string, json, "", "evaluate coco: also write the 12 statistics to this JSON file");
+ABSL_FLAG(std::string, json, "",
+          "evaluate coco, eval: also write the statistics / metrics to this JSON file");
 
 namespace stlab::cli {
 

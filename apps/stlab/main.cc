@@ -23,6 +23,9 @@ constexpr char kUsage[] =
     "  plugins                 list loaded plugins and registered components\n"
     "  plugins show NAME       a component's parameters (NAME or KIND/NAME)\n"
     "  validate CONFIG...      check configs and print them fully resolved\n"
+    "  train CONFIG            train the config's run (resumes an interrupted run)\n"
+    "  eval CONFIG --checkpoint PATH [--json OUT.json]\n"
+    "                          evaluate saved weights on the config's data.val\n"
     "  evaluate coco --gt GT.json --dets DETS.json [--json OUT.json]\n"
     "                          COCO bbox evaluation of result files (.gz accepted)\n\n"
     "flags:\n"
@@ -62,6 +65,7 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << s.message() << "\n";
     return 2;
   }
+  options.log_level = absl::GetFlag(FLAGS_log_level);
   for (const std::string& p : absl::GetFlag(FLAGS_plugin_path)) options.plugin_paths.emplace_back(p);
   if (positional.size() < 2) {
     std::cerr << kUsage;
@@ -72,6 +76,8 @@ int main(int argc, char** argv) {
   if (command == "plugins") return stlab::cli::RunPluginsCommand(rest, options);
   if (command == "validate") return stlab::cli::RunValidateCommand(rest, options);
   if (command == "evaluate") return stlab::cli::RunEvaluateCommand(rest, options);
+  if (command == "train") return stlab::cli::RunTrainCommand(rest, options);
+  if (command == "eval") return stlab::cli::RunEvalCommand(rest, options);
   if (command == "help") {
     std::cout << kUsage;
     return 0;

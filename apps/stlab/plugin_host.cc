@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "registry/plugin_loader.h"
 
@@ -21,6 +22,19 @@ absl::Status LoadPlugins(Registries& registries, const std::vector<std::filesyst
   }
   if (failures.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrJoin(failures, "\n"));
+}
+
+absl::StatusOr<ValidatedConfig> LoadConfig(const std::string& file, const CommonOptions& options,
+                                           Registries& registries) {
+  absl::StatusOr<ConfigDocument> document = ConfigDocument::Load(file, options.overrides);
+  if (!document.ok()) return document.status();
+  std::vector<std::filesystem::path> plugin_paths = options.plugin_paths;
+  for (auto& p : document->PluginPaths()) plugin_paths.push_back(p);
+  if (absl::Status s = LoadPlugins(registries, plugin_paths); !s.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(file, ": plugin loading failed:\n", s.message()));
+  }
+  return ValidateConfig(*document, ExperimentSchema(), registries);
 }
 
 }  // namespace stlab::cli

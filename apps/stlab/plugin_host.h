@@ -6,7 +6,12 @@
 #include <filesystem>
 #include <vector>
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "apps/stlab/commands.h"
+#include "core/config/validated_config.h"
 #include "registry/registries.h"
 
 namespace stlab::cli {
@@ -15,6 +20,12 @@ namespace stlab::cli {
 /// absent), then `extra` folders or library files (which must exist). Returns every
 /// failure at once.
 absl::Status LoadPlugins(Registries& registries, const std::vector<std::filesystem::path>& extra);
+
+/// Loads `file` with the command's --set overrides, loads the plugins it and the
+/// command line name into `registries`, and validates it: what every command that
+/// runs a config starts with. Errors carry file, line and key.
+absl::StatusOr<ValidatedConfig> LoadConfig(const std::string& file, const CommonOptions& options,
+                                           Registries& registries);
 
 }  // namespace stlab::cli
 

@@ -16,22 +16,8 @@ int RunValidateCommand(const std::vector<std::string>& args, const CommonOptions
   }
   int exit_code = 0;
   for (const std::string& file : args) {
-    absl::StatusOr<ConfigDocument> document = ConfigDocument::Load(file, options.overrides);
-    if (!document.ok()) {
-      std::cerr << document.status().message() << "\n";
-      exit_code = 1;
-      continue;
-    }
     Registries registries;
-    std::vector<std::filesystem::path> plugin_paths = options.plugin_paths;
-    for (auto& p : document->PluginPaths()) plugin_paths.push_back(p);
-    if (absl::Status s = LoadPlugins(registries, plugin_paths); !s.ok()) {
-      std::cerr << file << ": plugin loading failed:\n" << s.message() << "\n";
-      exit_code = 1;
-      continue;
-    }
-    absl::StatusOr<ValidatedConfig> config =
-        ValidateConfig(*document, ExperimentSchema(), registries);
+    absl::StatusOr<ValidatedConfig> config = LoadConfig(file, options, registries);
     if (!config.ok()) {
       std::cerr << config.status().message() << "\n";
       exit_code = 1;
