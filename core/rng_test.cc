@@ -54,5 +54,11 @@ TEST(RngTest, UniformInUnitInterval) {
   EXPECT_NEAR(sum / 100000, 0.5, 0.01);
 }
 
+TEST(RngTest, StageKeyIsFnv1aAndStable) {
+  EXPECT_EQ(StageKey(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(StageKey("a"), 0xaf63dc4c8601ec8cULL);  // Published FNV-1a 64 test vector.
+  EXPECT_NE(StageKey("model"), StageKey("train"));
+}
+
 }  // namespace
 }  // namespace stlab
