@@ -6,7 +6,8 @@
 #  2. a second start of a finished run does not train again;
 #  3. a start with another config in the same run folder is refused;
 #  4. a diverging run stops with an error naming the iteration and the loss term;
-#  5. `stlab eval` of the final weights reproduces the final metrics.
+#  5. `stlab eval` of the final weights reproduces the final metrics and writes the
+#     detections as COCO results.
 # Usage: train_resume_test.sh STLAB_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -68,6 +69,8 @@ grep -q "non-finite loss at iteration [0-9]*: term '[a-z]*'" "$work/diverging.er
 echo "diverging run: stopped with a clear error"
 
 "$cli" eval "$config" --set "run.output_dir=$work" --checkpoint "$work/straight/model_final.pt" \
-  --json "$work/eval.json" >"$work/eval.out"
+  --json "$work/eval.json" --detections_out "$work/dets.json" >"$work/eval.out"
 diff <(grep '^AP ' "$work/straight.out") <(grep '^AP ' "$work/eval.out")
+grep -q '"AP": ' "$work/eval.json"
+[[ "$(head -c 1 "$work/dets.json")" == "[" ]]
 echo "eval of the final weights: same metrics"

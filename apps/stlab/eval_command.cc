@@ -1,5 +1,6 @@
-// `stlab eval CONFIG --checkpoint PATH [--json OUT]`: evaluates saved weights (a
-// run's checkpoint.pt or model_final.pt) on the config's data.val.
+// `stlab eval CONFIG --checkpoint PATH [--json OUT] [--detections_out DETS]`:
+// evaluates saved weights (a run's checkpoint.pt or model_final.pt) on the config's
+// data.val, optionally writing the detections as COCO results for pycocotools.
 #include <iomanip>
 #include <iostream>
 
@@ -15,12 +16,38 @@
 #include "core/engine/evaluation.h"
 #include "core/engine/metrics_log.h"
 #include "core/engine/task_model.h"
+#include "plugins/evaluation/coco/coco_eval.h"
+#include "plugins/evaluation/coco/coco_json.h"
 
 ABSL_FLAG(std::string, checkpoint, "", "eval: weights to evaluate (checkpoint.pt or model_final.pt)");
+ABSL_FLAG(std::string, detections_out, "",
+          "eval: also write the detections as a COCO results JSON (for pycocotools)");
 ABSL_DECLARE_FLAG(std::string, json);
 
 namespace stlab::cli {
 namespace {
+
+// Collects detections as COCO results: category ids from the dataset, boxes as
+// [x, y, width, height].
+PredictionSink CocoResultsSink(const DatasetInfo& info, std::vector<coco::Detection>& out) {
+  return [&info, &out](const Sample& sample, const Prediction& prediction) -> absl::Status {
+    const Detections& d = prediction.detections;
+    if (!d.boxes.defined()) return absl::OkStatus();
+    const at::Tensor boxes = d.boxes.to(at::kDouble).contiguous();
+    const at::Tensor labels = d.labels.contiguous();
+    const at::Tensor scores = d.scores.to(at::kDouble).contiguous();
+    for (int64_t k = 0; k < boxes.size(0); ++k) {
+      const double* b = boxes.data_ptr<double>() + 4 * k;
+      const int64_t label = labels.data_ptr<int64_t>()[k];
+      if (label < 0 || label >= static_cast<int64_t>(info.category_ids.size())) {
+        return absl::InternalError(absl::StrCat("predicted label ", label, " has no category id"));
+      }
+      out.push_back({sample.image_id, info.category_ids[label], {b[0], b[1], b[2] - b[0], b[3] - b[1]},
+                     scores.data_ptr<double>()[k]});
+    }
+    return absl::OkStatus();
+  };
+}
 
 absl::StatusOr<Metrics> EvaluateCheckpoint(const ValidatedConfig& config, const Registries& registries,
                                            const std::filesystem::path& checkpoint) {
@@ -40,7 +67,17 @@ absl::StatusOr<Metrics> EvaluateCheckpoint(const ValidatedConfig& config, const 
   if (!evaluator.ok()) return evaluator.status();
   EvaluationOptions options;
   options.batch_size = config.Section("eval").GetInt("batch_size");
-  return EvaluateModel(**model, **val, **evaluator, options);
+  const std::string detections_out = absl::GetFlag(FLAGS_detections_out);
+  if (detections_out.empty()) return EvaluateModel(**model, **val, **evaluator, options);
+  if ((*model)->task() != Task::kDetection) {
+    return absl::InvalidArgumentError("--detections_out needs a detection model");
+  }
+  std::vector<coco::Detection> detections;
+  absl::StatusOr<Metrics> metrics = EvaluateModel(
+      **model, **val, **evaluator, options, CocoResultsSink((*val)->Info(), detections));
+  if (!metrics.ok()) return metrics;
+  if (absl::Status s = coco::WriteDetections(detections_out, detections); !s.ok()) return s;
+  return metrics;
 }
 
 }  // namespace
@@ -48,7 +85,8 @@ absl::StatusOr<Metrics> EvaluateCheckpoint(const ValidatedConfig& config, const 
 int RunEvalCommand(const std::vector<std::string>& args, const CommonOptions& options) {
   const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
   if (args.size() != 1 || checkpoint.empty()) {
-    std::cerr << "usage: stlab eval CONFIG --checkpoint PATH [--json OUT.json] [--set key=value]...\n";
+    std::cerr << "usage: stlab eval CONFIG --checkpoint PATH [--json OUT.json] "
+                 "[--detections_out DETS.json] [--set key=value]...\n";
     return 2;
   }
   Registries registries;

@@ -24,7 +24,7 @@ constexpr char kUsage[] =
     "  plugins show NAME       a component's parameters (NAME or KIND/NAME)\n"
     "  validate CONFIG...      check configs and print them fully resolved\n"
     "  train CONFIG            train the config's run (resumes an interrupted run)\n"
-    "  eval CONFIG --checkpoint PATH [--json OUT.json]\n"
+    "  eval CONFIG --checkpoint PATH [--json OUT.json] [--detections_out DETS.json]\n"
     "                          evaluate saved weights on the config's data.val\n"
     "  evaluate coco --gt GT.json --dets DETS.json [--json OUT.json]\n"
     "                          COCO bbox evaluation of result files (.gz accepted)\n\n"
