@@ -90,6 +90,11 @@ absl::StatusOr<std::shared_ptr<CocoDataset>> CocoDataset::Create(CocoOptions opt
                                                    " categories do not fit a uint8 mask (at most ",
                                                    kMaxMaskClasses, "); set masks = false"));
   }
+  if (options.masks) {
+    info.mask_class_names.push_back("background");
+    info.mask_class_names.insert(info.mask_class_names.end(), info.class_names.begin(),
+                                 info.class_names.end());
+  }
   std::unordered_map<int64_t, size_t> image_of;
   std::vector<Image> images(coco.images.size());
   for (size_t i = 0; i < coco.images.size(); ++i) {

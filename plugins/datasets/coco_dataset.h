@@ -11,7 +11,8 @@
 //     convention). Instances are painted largest `area` first, so a small object in
 //     front of a large one stays visible; crowd regions are painted first.
 // Class index k is the k-th entry of the JSON's "categories" (in file order):
-// DatasetInfo::class_names holds their names, category_ids their COCO ids.
+// DatasetInfo::class_names holds their names, category_ids their COCO ids and, with
+// masks, mask_class_names "background" followed by the class names.
 // An image without annotations is a sample with [0, 4] boxes.
 //
 // Checks. Construction (the factory returns the error) fails, naming the file and

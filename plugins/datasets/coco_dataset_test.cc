@@ -89,6 +89,7 @@ TEST(CocoTinyFixtureTest, CountsAndCategoryRemapping) {
   EXPECT_EQ(info.category_ids[79], 90);
   EXPECT_TRUE(info.has_boxes);
   EXPECT_FALSE(info.has_masks);
+  EXPECT_TRUE(info.mask_class_names.empty());
 
   int64_t boxes = 0;
   int64_t ignore_boxes = 0;
@@ -177,6 +178,10 @@ TEST(CocoTinyFixtureTest, MaskHoldsClassesAndCrowdIgnore) {
   const std::shared_ptr<CocoDataset> dataset = MustLoad(TinyCocoOptions(true));
   ASSERT_NE(dataset, nullptr);
   EXPECT_TRUE(dataset->Info().has_masks);
+  const std::vector<std::string>& values = dataset->Info().mask_class_names;
+  ASSERT_EQ(values.size(), 81u);
+  EXPECT_EQ(values[0], "background");
+  EXPECT_EQ(values[4], "motorcycle");
   // (415, 252) lies inside the motorcycle's polygon only: class 3 -> 4.
   const Sample first = MustGet(*dataset, 0);
   ASSERT_EQ(first.mask.sizes(), (std::vector<int64_t>{360, 640}));

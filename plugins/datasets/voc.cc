@@ -108,6 +108,11 @@ DatasetInfo VocInfo(bool detection) {
   }
   info.has_boxes = detection;
   info.has_masks = !detection;
+  if (!detection) {
+    info.mask_class_names.push_back("background");
+    info.mask_class_names.insert(info.mask_class_names.end(), info.class_names.begin(),
+                                 info.class_names.end());
+  }
   return info;
 }
 

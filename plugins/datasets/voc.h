@@ -9,7 +9,9 @@
 // `voc_segmentation` (ids from ImageSets/Segmentation): mask [H, W] uint8 from the
 // SegmentationClass PNG, 0 = background, class k -> k + 1 (1..20), 255 = ignore
 // (object borders and "void"); boxes [0, 4], labels [0].
-// Both: image_id = the id's position in the split file; source = the image path.
+// Both: image_id = the id's position in the split file; source = the image path;
+// DatasetInfo: class_names the 20 classes, category_ids 1..20 and, for segmentation,
+// mask_class_names "background" followed by the 20 classes.
 //
 // NOTE: OpenCV 4.6 expands palette PNGs to BGR even with cv::IMREAD_UNCHANGED, so
 // the class index cannot be read directly. The VOC palette (the bit-interleaving

@@ -165,6 +165,7 @@ TEST_F(VocTest, DetectionBoxesAreZeroBasedAndDifficultObjectsAreIgnored) {
   EXPECT_EQ((*dataset)->Info().category_ids[11], 12);
   EXPECT_TRUE((*dataset)->Info().has_boxes);
   EXPECT_FALSE((*dataset)->Info().has_masks);
+  EXPECT_TRUE((*dataset)->Info().mask_class_names.empty());
   const Sample empty = MustGet(**dataset, 0);  // Split-file order.
   EXPECT_EQ(empty.image_id, 0);
   EXPECT_THAT(empty.source, HasSubstr("2008_000002.jpg"));
@@ -259,6 +260,10 @@ TEST_F(VocTest, SegmentationReadsPaletteIndicesNotColours) {
   ASSERT_THAT(dataset, IsOk());
   EXPECT_TRUE((*dataset)->Info().has_masks);
   EXPECT_FALSE((*dataset)->Info().has_boxes);
+  const std::vector<std::string>& values = (*dataset)->Info().mask_class_names;
+  ASSERT_EQ(values.size(), 21u);
+  EXPECT_EQ(values[0], "background");
+  EXPECT_EQ(values[15], "person");
   const Sample s = MustGet(**dataset, 0);
   ASSERT_EQ(s.mask.sizes(), (std::vector<int64_t>{kHeight, kWidth}));
   EXPECT_EQ(s.mask.scalar_type(), at::kByte);
