@@ -11,8 +11,9 @@ namespace stlab::init {
 /// Convolutions: Kaiming-normal weights (gain sqrt(2), for ReLU) over `fan_mode`
 /// ("fan_out" as in torchvision's ResNet, or "fan_in"), zero biases. Batch and
 /// group norms: weight 1, bias 0, running statistics reset. Linears: normal weights
-/// with std `linear_std`, zero biases. Heads set their own output-layer biases
-/// (e.g. RetinaNet's prior probability) after this runs, in their reset().
+/// with std `linear_std`, zero biases. BuildTaskModel applies [model.init] to the
+/// backbone only: necks and heads keep the initialization of their construction
+/// (e.g. RetinaNet's prior-probability bias, set in its reset()).
 class RandomInitializer : public Initializer {
  public:
   RandomInitializer(std::string fan_mode, double linear_std)
