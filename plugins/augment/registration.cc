@@ -8,8 +8,11 @@
 
 #include "core/augmentation.h"
 #include "core/status.h"
+#include "plugins/augment/autoaugment.h"
+#include "plugins/augment/autoaugment_policies.h"
 #include "plugins/augment/color_jitter.h"
 #include "plugins/augment/horizontal_flip.h"
+#include "plugins/augment/randaugment.h"
 #include "plugins/augment/random_scale_crop.h"
 #include "plugins/augment/resize.h"
 
@@ -129,13 +132,64 @@ absl::Status RegisterColorJitter(Registries& r) {
       });
 }
 
+ParamSpec PixelScale() {
+  return ParamSpec::Float("pixel_scale", 1.0,
+                          "factor on the ops' pixel lengths (translate, cutout), which assume "
+                          "640-1024 px images; e.g. 0.2 for 128 px")
+      .Range(0.01, 100.0);
+}
+
+absl::Status RegisterAutoAugment(Registries& r) {
+  return r.augmentations().Add(
+      {"autoaugment",
+       "AutoAugment for detection (Zoph et al. 2019): one sub-policy of a learned policy per "
+       "image; its ops move boxes and mask with the pixels",
+       {ParamSpec::String("policy", "v0",
+                          "learned policy: v0 (the paper's), v1, v2 or v3 of the TF reference")
+            .OneOf(PolicyVersions()),
+        PixelScale()}},
+      [](const Params& p, const NoContext&) -> AugmentationOr {
+        STLAB_ASSIGN_OR_RETURN(Policy policy, DetectionPolicy(p.GetString("policy")));
+        return std::make_shared<AutoAugment>(
+            std::move(policy), AutoAugmentConstants().Scaled(p.GetFloat("pixel_scale")));
+      });
+}
+
+absl::Status RegisterRandAugment(Registries& r) {
+  const RandAugmentOptions d;
+  return r.augmentations().Add(
+      {"randaugment",
+       "RandAugment for detection: num_ops ops drawn uniformly from 16 (colour, cutout, "
+       "rotate/shear/translate moving boxes and mask), all at one magnitude",
+       {ParamSpec::Int("num_ops", d.num_ops, "N: ops drawn per image, with replacement")
+            .Range(0, 10),
+        ParamSpec::Float("magnitude", d.magnitude,
+                         "M: the level of every op, 10 = rotate 30 degrees, shear 0.3, "
+                         "translate 100 px")
+            .Range(0.0, kMaxLevel),
+        ParamSpec::Float("probability", d.probability, "chance that each drawn op runs")
+            .Range(0.0, 1.0),
+        PixelScale()}},
+      [](const Params& p, const NoContext&) -> AugmentationOr {
+        RandAugmentOptions o;
+        o.num_ops = p.GetInt("num_ops");
+        o.magnitude = p.GetFloat("magnitude");
+        o.probability = p.GetFloat("probability");
+        o.constants = RandAugmentConstants().Scaled(p.GetFloat("pixel_scale"));
+        STLAB_RETURN_IF_ERROR(Validate(o));
+        return std::make_shared<RandAugment>(o);
+      });
+}
+
 }  // namespace
 
 absl::Status RegisterAugmentations(Registries& registries) {
   STLAB_RETURN_IF_ERROR(RegisterHorizontalFlip(registries));
   STLAB_RETURN_IF_ERROR(RegisterResize(registries));
   STLAB_RETURN_IF_ERROR(RegisterRandomScaleCrop(registries));
-  return RegisterColorJitter(registries);
+  STLAB_RETURN_IF_ERROR(RegisterColorJitter(registries));
+  STLAB_RETURN_IF_ERROR(RegisterAutoAugment(registries));
+  return RegisterRandAugment(registries);
 }
 
 }  // namespace stlab::augment

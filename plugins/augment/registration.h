@@ -8,8 +8,8 @@
 
 namespace stlab::augment {
 
-/// Registers augmentations "horizontal_flip", "resize", "random_scale_crop" and
-/// "color_jitter".
+/// Registers augmentations "horizontal_flip", "resize", "random_scale_crop",
+/// "color_jitter", "autoaugment" and "randaugment".
 absl::Status RegisterAugmentations(Registries& registries);
 
 }  // namespace stlab::augment

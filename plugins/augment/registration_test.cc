@@ -28,8 +28,9 @@ class AugmentRegistrationTest : public ::testing::Test {
 };
 
 TEST_F(AugmentRegistrationTest, EveryOpBuildsFromDefaultsAndApplies) {
-  EXPECT_EQ(r_.augmentations().Names(), (std::vector<std::string>{"color_jitter", "horizontal_flip",
-                                                                  "random_scale_crop", "resize"}));
+  EXPECT_EQ(r_.augmentations().Names(),
+            (std::vector<std::string>{"autoaugment", "color_jitter", "horizontal_flip",
+                                      "randaugment", "random_scale_crop", "resize"}));
   for (const std::string& name : r_.augmentations().Names()) {
     auto op = r_.augmentations().Create(name, {});
     ASSERT_THAT(op, IsOk()) << name;
