@@ -15,7 +15,7 @@ mkdir -p "$deps_dir"
 apt_packages=(
   build-essential cmake ninja-build ccache python3 python3-pip
   libabsl-dev libboost-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
-  libsimdjson-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libopencv-dev libpugixml-dev
+  libsimdjson-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev libopencv-dev libpugixml-dev libssl-dev
 )
 missing=()
 for p in "${apt_packages[@]}"; do
