@@ -84,7 +84,17 @@ const ConfigSchema& ExperimentSchema() {
        {{"pipeline", {"augmentation"}, false, true, "operations applied in order"}}},
       {"self_training",
        "teacher pseudo-labels, student loss combination",
-       {},
+       {
+           ParamSpec::String("teacher_checkpoint", "",
+                             "weights of the teacher; empty: `stlab self-train` first trains "
+                             "one from this config on the human labels"),
+           ParamSpec::Float("pseudo_fraction", 0.5,
+                            "share of each student batch drawn from pseudo-labeled images")
+               .Range(0.0, 1.0),
+           ParamSpec::Int("rounds", 1,
+                          "teacher -> student rounds; each student teaches the next round")
+               .Range(1, 10),
+       },
        {
            {"pseudo_labeler", {"pseudo_labeler"}, true, false,
             "turns teacher predictions into labels"},

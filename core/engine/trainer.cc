@@ -31,6 +31,7 @@
 #include "core/engine/progress.h"
 #include "core/engine/task_model.h"
 #include "core/logging.h"
+#include "core/loss_combiner.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "torch/nn/utils/clip_grad.h"
@@ -43,6 +44,7 @@ namespace {
 constexpr char kEmaPrefix[] = "ema/";
 constexpr char kTorchRngKey[] = "rng/torch_cpu";
 constexpr char kFinalMetricPrefix[] = "final/";
+constexpr char kCombinerPrefix[] = "combiner/";
 
 // An exclusive lock on the run folder for the life of the process (released by the
 // kernel however the process ends), so that two processes never train one run.
@@ -174,7 +176,7 @@ class Run {
       : config_(config),
         registries_(registries),
         options_(options),
-        files_(RunDirOf(config)),
+        files_(options.run_dir.empty() ? RunDirOf(config) : options.run_dir),
         train_(config.Section("train")),
         seed_(static_cast<uint64_t>(config.Section("run").GetInt("seed"))) {}
 
@@ -205,6 +207,7 @@ class Run {
   absl::Status Setup() {
     std::error_code error;
     std::filesystem::create_directories(files_.dir, error);
+    if (options_.pseudo_labeled) STLAB_RETURN_IF_ERROR(SetupStudent());
     if (error) {
       return absl::UnavailableError(
           absl::StrCat("cannot create run folder '", files_.dir.string(), "': ", error.message()));
@@ -234,16 +237,45 @@ class Run {
     if (std::filesystem::exists(files_.checkpoint(), error)) STLAB_RETURN_IF_ERROR(Restore());
 
     DataLoaderOptions loader_options;
-    loader_options.batch_size = train_.GetInt("batch_size");
+    loader_options.batch_size = train_.GetInt("batch_size") - pseudo_batch_size_;
     loader_options.num_workers = static_cast<int>(train_.GetInt("num_workers"));
     loader_options.seed = seed_;
     loader_options.stage = StageKey("train");
     loader_options.size_divisor = model_->size_divisor();
+    if (options_.pseudo_labeled) {
+      DataLoaderOptions pseudo_options = loader_options;
+      pseudo_options.batch_size = pseudo_batch_size_;
+      pseudo_options.stage = StageKey("pseudo");
+      std::vector<int64_t> all(static_cast<size_t>(options_.pseudo_labeled->Size()));
+      for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+      absl::StatusOr<std::unique_ptr<DataLoader>> pseudo = DataLoader::Create(
+          options_.pseudo_labeled, std::move(all), augmentations, pseudo_options);
+      if (!pseudo.ok()) return Annotate(pseudo.status(), "pseudo-labeled data");
+      pseudo_loader_ = *std::move(pseudo);
+      STLAB_RETURN_IF_ERROR(pseudo_loader_->Seek(state_.iteration));
+    }
     STLAB_ASSIGN_OR_RETURN(loader_, DataLoader::Create(train_data_, std::move(labeled),
                                                        std::move(augmentations), loader_options));
     // One batch per iteration: the data order resumes at the iteration.
     STLAB_RETURN_IF_ERROR(loader_->Seek(state_.iteration));
     STLAB_ASSIGN_OR_RETURN(metrics_log_, MetricsLog::Open(files_.metrics(), state_.iteration));
+    return absl::OkStatus();
+  }
+
+  absl::Status SetupStudent() {
+    const ComponentConfig* combiner = config_.Component("self_training.loss_combiner");
+    if (combiner == nullptr) {
+      return absl::InvalidArgumentError("a student needs [self_training.loss_combiner]");
+    }
+    STLAB_ASSIGN_OR_RETURN(combiner_,
+                           registries_.loss_combiners().Create(combiner->type, combiner->values));
+    const int64_t batch_size = train_.GetInt("batch_size");
+    if (batch_size < 2) {
+      return absl::InvalidArgumentError("a student needs train.batch_size >= 2 (human + pseudo)");
+    }
+    const double share = config_.Section("self_training").GetFloat("pseudo_fraction");
+    pseudo_batch_size_ = std::clamp<int64_t>(
+        static_cast<int64_t>(std::llround(share * static_cast<double>(batch_size))), 1, batch_size - 1);
     return absl::OkStatus();
   }
 
@@ -259,6 +291,15 @@ class Run {
         return absl::OkStatus();
       }));
     }
+    if (combiner_) {
+      ScalarState combiner_state;
+      for (const auto& [key, value] : state_.scalars) {
+        if (key.rfind(kCombinerPrefix, 0) == 0) {
+          combiner_state[key.substr(sizeof(kCombinerPrefix) - 1)] = value;
+        }
+      }
+      STLAB_RETURN_IF_ERROR(Annotate(combiner_->LoadState(combiner_state), "loss combiner"));
+    }
     if (auto it = state_.tensors.find(kTorchRngKey); it != state_.tensors.end()) {
       at::Generator generator = at::detail::getDefaultCPUGenerator();
       std::lock_guard<std::mutex> lock(generator.mutex());
@@ -269,6 +310,11 @@ class Run {
 
   absl::Status SaveState(int64_t iteration) {
     state_.iteration = iteration;
+    if (combiner_) {
+      for (const auto& [key, value] : combiner_->State()) {
+        state_.scalars[absl::StrCat(kCombinerPrefix, key)] = value;
+      }
+    }
     state_.tensors.clear();
     if (ema_) {
       for (const auto& [name, average] : ema_->averages()) {
@@ -313,7 +359,8 @@ class Run {
     return metrics;
   }
 
-  absl::Status NonFiniteLossError(int64_t iteration, const LossTerms& losses) const {
+  absl::Status NonFiniteLossError(int64_t iteration, const LossTerms& losses,
+                                  const std::string& prefix) const {
     std::vector<std::string> terms;
     for (const auto& [name, value] : losses) {
       terms.push_back(absl::StrCat("'", name, "' = ", value.item<double>()));
@@ -331,8 +378,47 @@ class Run {
                            files_.checkpoint().string())
             : "no checkpoint was written yet";
     return absl::InternalError(absl::StrCat(
-        "non-finite loss at iteration ", iteration, ": term '", bad, "' (", absl::StrJoin(terms, ", "),
+        "non-finite loss at iteration ", iteration, ": term '", prefix, bad, "' (",
+        absl::StrJoin(terms, ", "),
         "); ", kept, ". Lower train.lr, raise train.warmup_iterations or set train.grad_clip_norm"));
+  }
+
+  // The losses of one source's next batch, summed; each term is added to `window`
+  // under "loss/<prefix><term>".
+  absl::StatusOr<at::Tensor> SourceLoss(DataLoader& loader, int64_t iteration,
+                                        const std::string& prefix,
+                                        std::map<std::string, double>& window) {
+    absl::StatusOr<Batch> batch = loader.Next();
+    if (!batch.ok()) return Annotate(batch.status(), absl::StrCat("iteration ", iteration));
+    absl::StatusOr<LossTerms> losses = CallAndCatch(
+        absl::StrCat("iteration ", iteration), [&]() -> absl::StatusOr<LossTerms> {
+          return model_->Loss(*batch);
+        });
+    if (!losses.ok()) return losses.status();
+    at::Tensor loss = at::zeros({});
+    bool finite = true;
+    for (const auto& [name, value] : *losses) {
+      const double v = value.item<double>();
+      finite = finite && std::isfinite(v);
+      window[absl::StrCat("loss/", prefix, name)] += v;
+      loss = loss + value;
+    }
+    if (!finite) return NonFiniteLossError(iteration, *losses, prefix);
+    return loss;
+  }
+
+  // The loss to back-propagate at `iteration`: the human batch's, or for a student
+  // the combination of the human and pseudo-labeled batches' losses.
+  absl::StatusOr<at::Tensor> StepLoss(int64_t iteration, std::map<std::string, double>& window) {
+    if (!pseudo_loader_) return SourceLoss(*loader_, iteration, "", window);
+    STLAB_ASSIGN_OR_RETURN(const at::Tensor human, SourceLoss(*loader_, iteration, "human/", window));
+    STLAB_ASSIGN_OR_RETURN(const at::Tensor pseudo,
+                           SourceLoss(*pseudo_loader_, iteration, "pseudo/", window));
+    window["loss/human"] += human.item<double>();
+    window["loss/pseudo"] += pseudo.item<double>();
+    const at::Tensor combined = combiner_->Combine(human, pseudo);
+    for (const auto& [key, value] : combiner_->State()) window[absl::StrCat(kCombinerPrefix, key)] += value;
+    return combined;
   }
 
   absl::Status Loop(int64_t total) {
@@ -353,25 +439,12 @@ class Run {
       const double lr = LearningRateAt(schedule_, iteration);
       for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
 
-      absl::StatusOr<Batch> batch = loader_->Next();
-      if (!batch.ok()) return Annotate(batch.status(), absl::StrCat("iteration ", done));
-      absl::StatusOr<LossTerms> losses = CallAndCatch(
-          absl::StrCat("iteration ", done), [&]() -> absl::StatusOr<LossTerms> {
-            return model_->Loss(*batch);
-          });
-      if (!losses.ok()) return losses.status();
-      at::Tensor loss = at::zeros({});
-      bool finite = true;
-      for (const auto& [name, value] : *losses) {
-        const double v = value.item<double>();
-        finite = finite && std::isfinite(v);
-        window[absl::StrCat("loss/", name)] += v;
-        loss = loss + value;
-      }
-      if (!finite) {
+      absl::StatusOr<at::Tensor> step_loss = StepLoss(done, window);
+      if (!step_loss.ok()) {
         if (bar) bar->Finish();
-        return NonFiniteLossError(done, *losses);
+        return step_loss.status();
       }
+      const at::Tensor loss = *step_loss;
       last_total = loss.item<double>();
       window["loss/total"] += last_total;
 
@@ -441,6 +514,9 @@ class Run {
   LrScheduleOptions schedule_;
   std::optional<WeightEma> ema_;
   std::unique_ptr<DataLoader> loader_;
+  std::unique_ptr<DataLoader> pseudo_loader_;  // Students only.
+  std::shared_ptr<LossCombiner> combiner_;      // Students only.
+  int64_t pseudo_batch_size_ = 0;
   std::unique_ptr<MetricsLog> metrics_log_;
   RunState state_;
   Metrics final_metrics_;

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "core/config/validated_config.h"
+#include "core/dataset.h"
 #include "core/evaluator.h"
 #include "core/export.h"
 #include "registry/registries.h"
@@ -39,6 +41,12 @@ STLAB_API std::filesystem::path RunDirOf(const ValidatedConfig& config);
 struct TrainOptions {
   /// Show a progress bar (a line per train.log_every when stderr is no terminal).
   bool show_progress = true;
+  /// Where the run's files go; empty: RunDirOf(config).
+  std::filesystem::path run_dir;
+  /// For a self-training student: pseudo-labeled images, mixed into every batch
+  /// (self_training.pseudo_fraction of it, at least one image), their loss and the
+  /// human-label loss combined by [self_training.loss_combiner]. Null: supervised.
+  std::shared_ptr<const Dataset> pseudo_labeled;
 };
 
 struct TrainResult {

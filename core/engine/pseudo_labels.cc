@@ -1,0 +1,201 @@
+// Pseudo labels: labeling, persistence, summary, dataset.
+#include "core/engine/pseudo_labels.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "ATen/ATen.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/atomic_file.h"
+#include "core/data/batch.h"
+#include "core/engine/metrics_log.h"
+#include "core/status.h"
+#include "torch/serialize/input-archive.h"
+#include "torch/serialize/output-archive.h"
+
+namespace stlab {
+namespace {
+
+constexpr char kFormatKey[] = "stlab_pseudo_labels_format";
+constexpr int64_t kFormatVersion = 1;
+
+}  // namespace
+
+absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
+                                           const PseudoLabeler& labeler, int64_t batch_size) {
+  const bool was_training = teacher.is_training();
+  teacher.eval();
+  PseudoLabelSet set;
+  const int64_t size = unlabeled.Size();
+  absl::Status status = absl::OkStatus();
+  for (int64_t start = 0; start < size && status.ok(); start += batch_size) {
+    std::vector<Sample> images;
+    for (int64_t i = start; i < std::min(size, start + batch_size); ++i) {
+      absl::StatusOr<Sample> sample = unlabeled.Get(i);
+      if (!sample.ok()) {
+        status = sample.status();
+        break;
+      }
+      images.push_back(*std::move(sample));
+    }
+    if (!status.ok()) break;
+    std::vector<Sample> originals = images;
+    absl::StatusOr<Batch> batch = Collate(std::move(images), teacher.size_divisor());
+    if (!batch.ok()) {
+      status = batch.status();
+      break;
+    }
+    absl::StatusOr<std::vector<Prediction>> predictions = CallAndCatch(
+        "teacher forward pass",
+        [&]() -> absl::StatusOr<std::vector<Prediction>> { return teacher.Predict(*batch); });
+    if (!predictions.ok()) {
+      status = predictions.status();
+      break;
+    }
+    for (size_t k = 0; k < originals.size(); ++k) {
+      absl::StatusOr<std::optional<Sample>> labeled = labeler.Label(originals[k], (*predictions)[k]);
+      if (!labeled.ok()) {
+        status = Annotate(labeled.status(), originals[k].source);
+        break;
+      }
+      if (!labeled->has_value()) continue;
+      // Only what the teacher produced is kept: any ground truth the unlabeled
+      // source happens to carry (the synthetic pool has it) must not leak through.
+      Sample label;
+      label.image_id = (*labeled)->image_id;
+      label.source = (*labeled)->source;
+      label.pseudo_labeled = true;
+      if (teacher.task() == Task::kDetection) {
+        label.boxes = (*labeled)->boxes;
+        label.labels = (*labeled)->labels;
+      } else {
+        label.mask = (*labeled)->mask;
+      }
+      set.indices.push_back(start + static_cast<int64_t>(k));
+      set.labels.push_back(std::move(label));
+    }
+  }
+  teacher.train(was_training);
+  STLAB_RETURN_IF_ERROR(status);
+  return set;
+}
+
+absl::Status WritePseudoLabels(const std::filesystem::path& path, const PseudoLabelSet& set) {
+  std::ostringstream bytes;
+  STLAB_RETURN_IF_ERROR(CallAndCatch("writing pseudo labels", [&]() -> absl::Status {
+    torch::serialize::OutputArchive archive;
+    archive.write(kFormatKey, c10::IValue(kFormatVersion));
+    archive.write("indices", at::tensor(set.indices, at::kLong), /*is_buffer=*/true);
+    for (size_t i = 0; i < set.labels.size(); ++i) {
+      const Sample& label = set.labels[i];
+      const std::string key = absl::StrCat(i);
+      if (label.boxes.defined()) {
+        archive.write(key + "/boxes", label.boxes, true);
+        archive.write(key + "/labels", label.labels, true);
+      }
+      if (label.mask.defined()) archive.write(key + "/mask", label.mask, true);
+    }
+    for (const auto& [name, value] : set.provenance) {
+      archive.write(absl::StrCat("provenance/", name), c10::IValue(value));
+    }
+    archive.save_to(bytes);
+    return absl::OkStatus();
+  }));
+  return WriteFileAtomically(path, bytes.str());
+}
+
+absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return absl::NotFoundError(absl::StrCat("pseudo labels '", path.string(), "' do not exist"));
+  }
+  return CallAndCatch(absl::StrCat("reading pseudo labels '", path.string(), "'"),
+                      [&]() -> absl::StatusOr<PseudoLabelSet> {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path.string());
+    c10::IValue format;
+    if (!archive.try_read(kFormatKey, format) || !format.isInt() || format.toInt() != kFormatVersion) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", path.string(), "' is not an stlab pseudo-label file"));
+    }
+    PseudoLabelSet set;
+    at::Tensor indices;
+    archive.read("indices", indices, true);
+    set.indices.assign(indices.data_ptr<int64_t>(), indices.data_ptr<int64_t>() + indices.numel());
+    for (size_t i = 0; i < set.indices.size(); ++i) {
+      const std::string key = absl::StrCat(i);
+      Sample label;
+      at::Tensor t;
+      if (archive.try_read(key + "/boxes", t, true)) {
+        label.boxes = t;
+        archive.read(key + "/labels", label.labels, true);
+      }
+      if (archive.try_read(key + "/mask", t, true)) label.mask = t;
+      label.pseudo_labeled = true;
+      set.labels.push_back(std::move(label));
+    }
+    for (const std::string& name : archive.keys()) {
+      if (name.rfind("provenance/", 0) != 0) continue;
+      c10::IValue value;
+      archive.read(name, value);
+      set.provenance[name.substr(11)] = value.toStringRef();
+    }
+    return set;
+  });
+}
+
+std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabeled,
+                                   const DatasetInfo& info) {
+  int64_t boxes = 0;
+  std::vector<int64_t> per_class;
+  const bool masks = !set.labels.empty() && set.labels.front().mask.defined();
+  const std::vector<std::string>& names = masks ? info.mask_class_names : info.class_names;
+  per_class.assign(names.size(), 0);
+  for (const Sample& label : set.labels) {
+    if (label.boxes.defined()) {
+      boxes += label.boxes.size(0);
+      const at::Tensor counts = at::bincount(label.labels, {}, static_cast<int64_t>(names.size()));
+      for (size_t c = 0; c < names.size(); ++c) per_class[c] += counts[c].item<int64_t>();
+    }
+    if (label.mask.defined()) {
+      const at::Tensor counts =
+          at::bincount(label.mask.flatten().to(at::kLong), {}, 256).narrow(0, 0, static_cast<int64_t>(names.size()));
+      for (size_t c = 0; c < names.size(); ++c) per_class[c] += counts[c].item<int64_t>();
+    }
+  }
+  std::vector<std::string> histogram;
+  for (size_t c = 0; c < names.size(); ++c) {
+    histogram.push_back(absl::StrCat(JsonString(names[c]), ": ", per_class[c]));
+  }
+  std::vector<std::string> provenance;
+  for (const auto& [name, value] : set.provenance) {
+    provenance.push_back(absl::StrCat(JsonString(name), ": ", JsonString(value)));
+  }
+  const double kept = static_cast<double>(set.labels.size());
+  return absl::StrCat(
+      "{\"images\": ", num_unlabeled, ", \"kept\": ", set.labels.size(),
+      ", \"boxes\": ", boxes, ", \"boxes_per_image\": ", JsonNumber(kept > 0 ? boxes / kept : 0.0),
+      ", \"", masks ? "pixels" : "boxes", "_per_class\": {", absl::StrJoin(histogram, ", "),
+      "}, \"provenance\": {", absl::StrJoin(provenance, ", "), "}}\n");
+}
+
+PseudoLabeledDataset::PseudoLabeledDataset(std::shared_ptr<const Dataset> unlabeled,
+                                           PseudoLabelSet set, DatasetInfo info)
+    : unlabeled_(std::move(unlabeled)), set_(std::move(set)), info_(std::move(info)) {}
+
+absl::StatusOr<Sample> PseudoLabeledDataset::Get(int64_t index) const {
+  if (index < 0 || index >= Size()) {
+    return absl::OutOfRangeError(absl::StrCat("pseudo-labeled index ", index, " not in [0, ", Size(), ")"));
+  }
+  STLAB_ASSIGN_OR_RETURN(Sample sample, unlabeled_->Get(set_.indices[index]));
+  const Sample& label = set_.labels[index];
+  sample.boxes = label.boxes.defined() ? label.boxes : at::zeros({0, 4});
+  sample.labels = label.labels.defined() ? label.labels : at::zeros({0}, at::kLong);
+  sample.ignore_boxes = at::Tensor();
+  sample.mask = label.mask;
+  sample.pseudo_labeled = true;
+  return sample;
+}
+
+}  // namespace stlab

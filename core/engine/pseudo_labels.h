@@ -1,0 +1,67 @@
+// Pseudo labels: a teacher's predictions on unlabeled images turned into training
+// labels by a PseudoLabeler, persisted with their provenance, and served to the
+// student as a dataset.
+#ifndef STLAB_CORE_ENGINE_PSEUDO_LABELS_H_
+#define STLAB_CORE_ENGINE_PSEUDO_LABELS_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/dataset.h"
+#include "core/engine/task_model.h"
+#include "core/export.h"
+#include "core/pseudo_labeler.h"
+
+namespace stlab {
+
+/// The labels of the unlabeled images the labeler kept.
+struct PseudoLabelSet {
+  /// Index in the unlabeled dataset of each kept image, ascending.
+  std::vector<int64_t> indices;
+  /// Per kept image: boxes [M, 4] float32 and labels [M] int64 (detection) or
+  /// mask [H, W] uint8 (segmentation); images are not stored.
+  std::vector<Sample> labels;
+  /// Provenance: teacher weights, labeler, counts.
+  std::map<std::string, std::string> provenance;
+};
+
+/// Runs `teacher` (eval mode) over every image of `unlabeled` in batches and keeps
+/// what `labeler` returns.
+STLAB_API absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
+                                                     const PseudoLabeler& labeler,
+                                                     int64_t batch_size);
+
+/// Writes `set` to `path` (atomically); ReadPseudoLabels reads it back exactly.
+STLAB_API absl::Status WritePseudoLabels(const std::filesystem::path& path,
+                                         const PseudoLabelSet& set);
+STLAB_API absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& path);
+
+/// A summary for auditing: images seen and kept, boxes per image, per-class counts
+/// (boxes for detection, pixels for segmentation), as one JSON object.
+STLAB_API std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabeled,
+                                             const DatasetInfo& info);
+
+/// The unlabeled images with their pseudo labels (Sample.pseudo_labeled = true),
+/// described by `info` (the classes of the teacher's training data).
+class STLAB_API PseudoLabeledDataset : public Dataset {
+ public:
+  PseudoLabeledDataset(std::shared_ptr<const Dataset> unlabeled, PseudoLabelSet set,
+                       DatasetInfo info);
+  int64_t Size() const override { return static_cast<int64_t>(set_.indices.size()); }
+  absl::StatusOr<Sample> Get(int64_t index) const override;
+  const DatasetInfo& Info() const override { return info_; }
+
+ private:
+  std::shared_ptr<const Dataset> unlabeled_;
+  PseudoLabelSet set_;
+  DatasetInfo info_;
+};
+
+}  // namespace stlab
+
+#endif  // STLAB_CORE_ENGINE_PSEUDO_LABELS_H_

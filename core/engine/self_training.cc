@@ -1,0 +1,141 @@
+// The self-training pipeline.
+#include "core/engine/self_training.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/atomic_file.h"
+#include "core/engine/checkpoint.h"
+#include "core/engine/components.h"
+#include "core/engine/metrics_log.h"
+#include "core/engine/pseudo_labels.h"
+#include "core/logging.h"
+#include "core/pseudo_labeler.h"
+#include "core/status.h"
+
+namespace stlab {
+namespace {
+
+std::string MetricsJson(const Metrics& metrics) {
+  std::vector<std::string> entries;
+  for (const auto& [name, value] : metrics) {
+    entries.push_back(absl::StrCat(JsonString(name), ": ", JsonNumber(value)));
+  }
+  return absl::StrCat("{", absl::StrJoin(entries, ", "), "}");
+}
+
+std::string UtcNow() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+std::string ComponentText(const ComponentConfig& component) {
+  std::vector<std::string> params;
+  for (const auto& [name, value] : component.values) {
+    params.push_back(absl::StrCat(name, "=", FormatParamValue(value)));
+  }
+  return absl::StrCat(component.type, "(", absl::StrJoin(params, ", "), ")");
+}
+
+}  // namespace
+
+absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
+    const ValidatedConfig& config, const Registries& registries,
+    const std::filesystem::path& checkpoint, const std::filesystem::path& labels_path,
+    const std::filesystem::path& summary_path) {
+  std::error_code error;
+  if (std::filesystem::exists(labels_path, error)) return labels_path;
+  const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
+                         BuildDataset(config, registries, "data.train", seed));
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
+                         BuildDataset(config, registries, "data.unlabeled", seed));
+  if (unlabeled == nullptr) {
+    return absl::InvalidArgumentError("pseudo-labeling needs [data.unlabeled]");
+  }
+  const ComponentConfig* labeler_config = config.Component("self_training.pseudo_labeler");
+  if (labeler_config == nullptr) {
+    return absl::InvalidArgumentError("pseudo-labeling needs [self_training.pseudo_labeler]");
+  }
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<PseudoLabeler> labeler,
+                         registries.pseudo_labelers().Create(labeler_config->type,
+                                                             labeler_config->values));
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<TaskModel> teacher,
+                         BuildTaskModel(config, registries, train->Info(), seed));
+  STLAB_RETURN_IF_ERROR(LoadCheckpoint(checkpoint, *teacher, nullptr, nullptr));
+  LogInfo(absl::StrCat("pseudo-labeling ", unlabeled->Size(), " images with ", checkpoint.string()));
+  STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set,
+                         PseudoLabel(*teacher, *unlabeled, *labeler,
+                                     config.Section("eval").GetInt("batch_size")));
+  set.provenance["teacher"] = std::filesystem::absolute(checkpoint).string();
+  set.provenance["pseudo_labeler"] = ComponentText(*labeler_config);
+  set.provenance["created"] = UtcNow();
+  STLAB_RETURN_IF_ERROR(
+      WriteFileAtomically(summary_path, PseudoLabelSummaryJson(set, unlabeled->Size(), train->Info())));
+  STLAB_RETURN_IF_ERROR(WritePseudoLabels(labels_path, set));
+  return labels_path;
+}
+
+absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& config,
+                                             const Registries& registries,
+                                             const TrainOptions& options) {
+  const SelfTrainingFiles files(RunDirOf(config));
+  const Params& self_training = config.Section("self_training");
+  if (config.Component("self_training.pseudo_labeler") == nullptr ||
+      config.Component("self_training.loss_combiner") == nullptr) {
+    return absl::InvalidArgumentError(
+        "self-training needs [self_training.pseudo_labeler] and [self_training.loss_combiner]");
+  }
+  SelfTrainingResult result;
+  std::filesystem::path teacher_weights = self_training.GetString("teacher_checkpoint");
+  if (teacher_weights.empty()) {
+    LogInfo("self-training: teacher on the human labels");
+    TrainOptions teacher_options = options;
+    teacher_options.run_dir = files.teacher();
+    teacher_options.pseudo_labeled = nullptr;
+    STLAB_ASSIGN_OR_RETURN(TrainResult teacher, Train(config, registries, teacher_options));
+    result.teacher = teacher.metrics;
+    teacher_weights = RunFiles(files.teacher()).final_model();
+  }
+  const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
+                         BuildDataset(config, registries, "data.train", seed));
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
+                         BuildDataset(config, registries, "data.unlabeled", seed));
+  const int rounds = static_cast<int>(self_training.GetInt("rounds"));
+  for (int round = 1; round <= rounds; ++round) {
+    LogInfo(absl::StrCat("self-training round ", round, ": pseudo labels"));
+    std::error_code error;
+    std::filesystem::create_directories(files.round(round), error);
+    STLAB_ASSIGN_OR_RETURN(const std::filesystem::path labels_path,
+                           WritePseudoLabelsFor(config, registries, teacher_weights,
+                                                files.pseudo_labels(round),
+                                                files.pseudo_summary(round)));
+    STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set, ReadPseudoLabels(labels_path));
+    if (set.indices.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "round ", round, ": the pseudo-labeler kept no image (see ",
+          files.pseudo_summary(round).string(), "); lower its threshold or train the teacher longer"));
+    }
+    LogInfo(absl::StrCat("self-training round ", round, ": student"));
+    TrainOptions student_options = options;
+    student_options.run_dir = files.student(round);
+    student_options.pseudo_labeled =
+        std::make_shared<PseudoLabeledDataset>(unlabeled, std::move(set), train->Info());
+    STLAB_ASSIGN_OR_RETURN(TrainResult student, Train(config, registries, student_options));
+    result.students.push_back(student.metrics);
+    teacher_weights = RunFiles(files.student(round)).final_model();
+  }
+  std::vector<std::string> students;
+  for (const Metrics& m : result.students) students.push_back(MetricsJson(m));
+  STLAB_RETURN_IF_ERROR(WriteFileAtomically(
+      files.result(), absl::StrCat("{\"teacher\": ", MetricsJson(result.teacher), ", \"students\": [",
+                                   absl::StrJoin(students, ", "), "]}\n")));
+  return result;
+}
+
+}  // namespace stlab

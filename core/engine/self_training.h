@@ -1,0 +1,58 @@
+// Self-training as one resumable pipeline (Zoph et al. 2020): train a teacher on the
+// human labels (or take given weights), pseudo-label the unlabeled images, train a
+// student on human and pseudo labels with a loss combiner; repeat for more rounds
+// with the student as the next teacher.
+#ifndef STLAB_CORE_ENGINE_SELF_TRAINING_H_
+#define STLAB_CORE_ENGINE_SELF_TRAINING_H_
+
+#include <filesystem>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/config/validated_config.h"
+#include "core/engine/task_model.h"
+#include "core/engine/trainer.h"
+#include "core/evaluator.h"
+#include "core/export.h"
+#include "registry/registries.h"
+
+namespace stlab {
+
+/// The stages' folders inside a self-training run folder.
+struct SelfTrainingFiles {
+  explicit SelfTrainingFiles(std::filesystem::path dir) : dir(std::move(dir)) {}
+  std::filesystem::path dir;
+  std::filesystem::path teacher() const { return dir / "teacher"; }
+  std::filesystem::path round(int round) const { return dir / ("round" + std::to_string(round)); }
+  std::filesystem::path pseudo_labels(int round) const { return this->round(round) / "pseudo_labels.pt"; }
+  std::filesystem::path pseudo_summary(int round) const {
+    return this->round(round) / "pseudo_labels_summary.json";
+  }
+  std::filesystem::path student(int round) const { return this->round(round) / "student"; }
+  /// Teacher and student metrics side by side.
+  std::filesystem::path result() const { return dir / "result.json"; }
+};
+
+struct SelfTrainingResult {
+  Metrics teacher;                ///< Empty when the teacher's weights were given.
+  std::vector<Metrics> students;  ///< One per round.
+};
+
+/// Runs the pipeline in RunDirOf(config). Every stage is resumable: a finished
+/// stage is skipped, an interrupted training continues from its checkpoint, and
+/// pseudo labels are written atomically (an interrupted labeling is redone).
+STLAB_API absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& config,
+                                                       const Registries& registries,
+                                                       const TrainOptions& options = {});
+
+/// Pseudo-labels `config`'s data.unlabeled with the teacher weights `checkpoint`
+/// using [self_training.pseudo_labeler]; writes the labels and their summary into
+/// `output_dir` (skipped when the labels exist) and returns the labels' path.
+STLAB_API absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
+    const ValidatedConfig& config, const Registries& registries,
+    const std::filesystem::path& checkpoint, const std::filesystem::path& labels_path,
+    const std::filesystem::path& summary_path);
+
+}  // namespace stlab
+
+#endif  // STLAB_CORE_ENGINE_SELF_TRAINING_H_
