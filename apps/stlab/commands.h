@@ -32,6 +32,12 @@ int RunTrainCommand(const std::vector<std::string>& args, const CommonOptions& o
 /// the config's data.val.
 int RunEvalCommand(const std::vector<std::string>& args, const CommonOptions& options);
 
+/// `stlab self-train CONFIG`: teacher, pseudo labels and student, resumable.
+int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
+/// `stlab pseudo-label CONFIG --checkpoint PATH --output_dir DIR`.
+int RunPseudoLabelCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
 }  // namespace stlab::cli
 
 #endif  // STLAB_APPS_STLAB_COMMANDS_H_

@@ -26,6 +26,9 @@ constexpr char kUsage[] =
     "  train CONFIG            train the config's run (resumes an interrupted run)\n"
     "  eval CONFIG --checkpoint PATH [--json OUT.json] [--detections_out DETS.json]\n"
     "                          evaluate saved weights on the config's data.val\n"
+    "  self-train CONFIG       teacher -> pseudo labels -> student (resumable)\n"
+    "  pseudo-label CONFIG --checkpoint PATH --output_dir DIR\n"
+    "                          pseudo-label data.unlabeled with a teacher\n"
     "  evaluate coco --gt GT.json --dets DETS.json [--json OUT.json]\n"
     "                          COCO bbox evaluation of result files (.gz accepted)\n\n"
     "flags:\n"
@@ -78,6 +81,8 @@ int main(int argc, char** argv) {
   if (command == "evaluate") return stlab::cli::RunEvaluateCommand(rest, options);
   if (command == "train") return stlab::cli::RunTrainCommand(rest, options);
   if (command == "eval") return stlab::cli::RunEvalCommand(rest, options);
+  if (command == "self-train") return stlab::cli::RunSelfTrainCommand(rest, options);
+  if (command == "pseudo-label") return stlab::cli::RunPseudoLabelCommand(rest, options);
   if (command == "help") {
     std::cout << kUsage;
     return 0;

@@ -1,0 +1,88 @@
+// `stlab self-train CONFIG`: teacher, pseudo labels, student (for every round), as
+// one resumable pipeline in run.output_dir/run.name; and `stlab pseudo-label CONFIG
+// --checkpoint PATH --output_dir DIR`: the pseudo-labeling stage on its own.
+#include <iomanip>
+#include <iostream>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "apps/stlab/commands.h"
+#include "apps/stlab/plugin_host.h"
+#include "core/engine/self_training.h"
+#include "core/logging.h"
+
+ABSL_DECLARE_FLAG(std::string, checkpoint);
+ABSL_FLAG(std::string, output_dir, "", "pseudo-label: folder for pseudo_labels.pt and its summary");
+
+namespace stlab::cli {
+namespace {
+
+void PrintMetrics(const std::string& title, const Metrics& metrics) {
+  std::cout << title << "\n";
+  for (const auto& [name, value] : metrics) {
+    std::cout << "  " << std::left << std::setw(26) << name << " " << std::setprecision(6) << value
+              << "\n";
+  }
+}
+
+}  // namespace
+
+int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOptions& options) {
+  if (args.size() != 1) {
+    std::cerr << "usage: stlab self-train CONFIG [--set key=value]...\n";
+    return 2;
+  }
+  Registries registries;
+  absl::StatusOr<ValidatedConfig> config = LoadConfig(args[0], options, registries);
+  if (!config.ok()) {
+    std::cerr << config.status().message() << "\n";
+    return 1;
+  }
+  const SelfTrainingFiles files(RunDirOf(*config));
+  std::error_code error;
+  std::filesystem::create_directories(files.dir, error);
+  if (absl::Status s = ConfigureLogging(options.log_level, files.dir / "self_train.log"); !s.ok()) {
+    std::cerr << "error: " << s.message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<SelfTrainingResult> result = SelfTrain(*config, registries);
+  if (!result.ok()) {
+    LogError(std::string(result.status().message()));
+    return 1;
+  }
+  std::cout << "run: " << files.dir.string() << "\n";
+  if (!result->teacher.empty()) PrintMetrics("teacher:", result->teacher);
+  for (size_t i = 0; i < result->students.size(); ++i) {
+    PrintMetrics(absl::StrCat("student (round ", i + 1, "):"), result->students[i]);
+  }
+  return 0;
+}
+
+int RunPseudoLabelCommand(const std::vector<std::string>& args, const CommonOptions& options) {
+  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
+  const std::string output_dir = absl::GetFlag(FLAGS_output_dir);
+  if (args.size() != 1 || checkpoint.empty() || output_dir.empty()) {
+    std::cerr << "usage: stlab pseudo-label CONFIG --checkpoint PATH --output_dir DIR "
+                 "[--set key=value]...\n";
+    return 2;
+  }
+  Registries registries;
+  absl::StatusOr<ValidatedConfig> config = LoadConfig(args[0], options, registries);
+  if (!config.ok()) {
+    std::cerr << config.status().message() << "\n";
+    return 1;
+  }
+  const std::filesystem::path dir(output_dir);
+  absl::StatusOr<std::filesystem::path> labels = WritePseudoLabelsFor(
+      *config, registries, checkpoint, dir / "pseudo_labels.pt", dir / "pseudo_labels_summary.json");
+  if (!labels.ok()) {
+    std::cerr << "error: " << labels.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "pseudo labels: " << labels->string() << "\n"
+            << "summary: " << (dir / "pseudo_labels_summary.json").string() << "\n";
+  return 0;
+}
+
+}  // namespace stlab::cli
