@@ -96,5 +96,38 @@ TEST_F(AugmentRegistrationTest, MaxSizeWithLongerSideModeIsAClearError) {
                              HasSubstr("shorter_side"))));
 }
 
+TEST_F(AugmentRegistrationTest, PolicyChoicesAndMagnitudeRangeAreChecked) {
+  const auto& ops = r_.augmentations();
+  EXPECT_THAT(ops.Create("autoaugment", {{"policy", std::string("v9")}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("v0, v1, v2, v3")));
+  EXPECT_THAT(ops.Create("randaugment", {{"magnitude", 11.0}}),
+              StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("magnitude")));
+  for (const std::string& policy : {"v0", "v1", "v2", "v3"}) {
+    EXPECT_THAT(ops.Create("autoaugment", {{"policy", policy}, {"pixel_scale", 0.2}}), IsOk());
+  }
+}
+
+TEST_F(AugmentRegistrationTest, PixelScaleScalesTranslations) {
+  // RandAugment with only TranslateX/Y at magnitude 10: 100 px * 0.1 = 10 px.
+  auto ra = r_.augmentations().Create(
+      "randaugment", {{"num_ops", int64_t{1}}, {"pixel_scale", 0.1}, {"magnitude", 10.0}});
+  ASSERT_THAT(ra, IsOk());
+  int64_t translated = 0;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    Sample s = RectangleSample(60, 80, 30, 20, 50, 40);
+    Rng rng(seed);
+    ASSERT_THAT((*ra)->Apply(s, rng), IsOk());
+    const at::Tensor shift = s.boxes - at::tensor({30.0f, 20.0f, 50.0f, 40.0f}).reshape({1, 4});
+    const float dx = shift[0][0].item<float>(), dy = shift[0][1].item<float>();
+    const bool pure_translation = at::equal(shift.select(1, 0), shift.select(1, 2)) &&
+                                  at::equal(shift.select(1, 1), shift.select(1, 3)) &&
+                                  (dx == 0) != (dy == 0);
+    if (!pure_translation) continue;
+    ++translated;
+    EXPECT_EQ(std::abs(dx + dy), 10.0f) << seed;
+  }
+  EXPECT_GT(translated, 5);
+}
+
 }  // namespace
 }  // namespace stlab::augment
