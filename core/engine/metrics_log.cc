@@ -33,6 +33,15 @@ std::string JsonNumber(double value) {
   return absl::StrFormat("%.17g", value);
 }
 
+std::string MetricsJson(const std::map<std::string, double>& metrics) {
+  std::string out = "{";
+  for (const auto& [name, value] : metrics) {
+    if (out.size() > 1) out += ", ";
+    absl::StrAppend(&out, JsonString(name), ": ", JsonNumber(value));
+  }
+  return out + "}";
+}
+
 std::string JsonString(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {

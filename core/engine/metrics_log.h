@@ -39,6 +39,8 @@ class STLAB_API MetricsLog {
 
 /// One metrics value as JSON: 17 significant digits, or null when not finite.
 STLAB_API std::string JsonNumber(double value);
+/// `metrics` as one JSON object {"name": value, ...}, values as JsonNumber.
+STLAB_API std::string MetricsJson(const std::map<std::string, double>& metrics);
 /// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
 STLAB_API std::string JsonString(const std::string& text);
 

@@ -49,6 +49,7 @@ TEST(MetricsLogTest, ReopeningDropsLinesAfterTheResumedIteration) {
 TEST(MetricsLogTest, NumbersRoundTripAndStringsAreEscaped) {
   EXPECT_EQ(std::stod(JsonNumber(0.1 + 0.2)), 0.1 + 0.2);
   EXPECT_EQ(JsonString("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+  EXPECT_EQ(MetricsJson({{"AP", 0.25}, {"mIoU", NAN}}), "{\"AP\": 0.25, \"mIoU\": null}");
 }
 
 }  // namespace

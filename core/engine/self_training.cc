@@ -18,14 +18,6 @@
 namespace stlab {
 namespace {
 
-std::string MetricsJson(const Metrics& metrics) {
-  std::vector<std::string> entries;
-  for (const auto& [name, value] : metrics) {
-    entries.push_back(absl::StrCat(JsonString(name), ": ", JsonNumber(value)));
-  }
-  return absl::StrCat("{", absl::StrJoin(entries, ", "), "}");
-}
-
 std::string UtcNow() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   char text[32];

@@ -160,13 +160,9 @@ absl::StatusOr<LrScheduleOptions> ScheduleOf(const Params& train) {
   return schedule;
 }
 
-std::string ResultJson(int64_t iterations, const Metrics& metrics) {
-  std::vector<std::string> entries;
-  for (const auto& [name, value] : metrics) {
-    entries.push_back(absl::StrCat(JsonString(name), ": ", JsonNumber(value)));
-  }
-  return absl::StrCat("{\"iterations\": ", iterations, ", \"metrics\": {",
-                      absl::StrJoin(entries, ", "), "}}\n");
+std::string ResultJson(int64_t iterations, const std::string& init_origin, const Metrics& metrics) {
+  return absl::StrCat("{\"iterations\": ", iterations, ", \"init\": ", JsonString(init_origin),
+                      ", \"metrics\": ", MetricsJson(metrics), "}\n");
 }
 
 // The run's state while it trains.
@@ -227,6 +223,7 @@ class Run {
     STLAB_ASSIGN_OR_RETURN(auto augmentations, BuildAugmentations(config_, registries_));
     STLAB_ASSIGN_OR_RETURN(model_, BuildTaskModel(config_, registries_, train_data_->Info(), seed_));
     model_->train();
+    LogInfo(absl::StrCat("backbone initialization: ", model_->init_origin()));
     optimizer_ = MakeOptimizer(train_, *model_);
     STLAB_ASSIGN_OR_RETURN(schedule_, ScheduleOf(train_));
     if (const double decay = train_.GetFloat("ema_decay"); decay > 0.0) {
@@ -482,7 +479,7 @@ class Run {
         STLAB_ASSIGN_OR_RETURN(final_metrics_, Evaluate(done));
         STLAB_RETURN_IF_ERROR(SaveCheckpoint(files_.final_model(), EvaluatedModel(), nullptr,
                                              RunState{done, {}, {}, {}}));
-        STLAB_RETURN_IF_ERROR(WriteFileAtomically(files_.result(), ResultJson(done, final_metrics_)));
+        STLAB_RETURN_IF_ERROR(WriteFileAtomically(files_.result(), ResultJson(done, model_->init_origin(), final_metrics_)));
         for (const auto& [name, value] : final_metrics_) {
           state_.scalars[absl::StrCat(kFinalMetricPrefix, name)] = value;
         }

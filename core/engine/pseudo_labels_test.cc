@@ -1,0 +1,90 @@
+#include "core/engine/pseudo_labels.h"
+
+#include "ATen/ATen.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_files.h"
+
+namespace stlab {
+namespace {
+
+using ::stlab::testing::IsOk;
+using ::stlab::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// Images that carry ground truth of their own, as the synthetic unlabeled pool does.
+class PoolWithGroundTruth : public Dataset {
+ public:
+  int64_t Size() const override { return 4; }
+  absl::StatusOr<Sample> Get(int64_t index) const override {
+    Sample sample;
+    sample.image_id = index;
+    sample.image = at::full({8, 8, 3}, index, at::kByte);
+    sample.boxes = at::tensor(std::vector<float>{0, 0, 8, 8}).reshape({1, 4});
+    sample.labels = at::tensor(std::vector<int64_t>{1});
+    sample.mask = at::ones({8, 8}, at::kByte);
+    return sample;
+  }
+  const DatasetInfo& Info() const override { return info_; }
+
+ private:
+  DatasetInfo info_;
+};
+
+PseudoLabelSet TwoDetections() {
+  PseudoLabelSet set;
+  set.indices = {1, 3};
+  Sample a;
+  a.boxes = at::tensor(std::vector<float>{1, 2, 3, 4}).reshape({1, 4});
+  a.labels = at::tensor(std::vector<int64_t>{2});
+  Sample b;
+  b.boxes = at::zeros({0, 4});
+  b.labels = at::zeros({0}, at::kLong);
+  set.labels = {a, b};
+  set.provenance = {{"teacher", "/runs/t/model_final.pt"}};
+  return set;
+}
+
+TEST(PseudoLabelsTest, WriteReadRoundTrip) {
+  const auto path = stlab::testing::FreshTestDir() / "pseudo_labels.pt";
+  ASSERT_THAT(WritePseudoLabels(path, TwoDetections()), IsOk());
+  absl::StatusOr<PseudoLabelSet> read = ReadPseudoLabels(path);
+  ASSERT_THAT(read.status(), IsOk());
+  EXPECT_EQ(read->indices, (std::vector<int64_t>{1, 3}));
+  ASSERT_EQ(read->labels.size(), 2u);
+  EXPECT_TRUE(at::equal(read->labels[0].boxes, TwoDetections().labels[0].boxes));
+  EXPECT_EQ(read->labels[1].boxes.size(0), 0);
+  EXPECT_EQ(read->provenance.at("teacher"), "/runs/t/model_final.pt");
+}
+
+TEST(PseudoLabelsTest, NotAPseudoLabelFileIsAnError) {
+  EXPECT_THAT(ReadPseudoLabels("/nonexistent/pseudo.pt").status(),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("do not exist")));
+}
+
+TEST(PseudoLabelsTest, DatasetServesPseudoLabelsAndNeverTheSourceGroundTruth) {
+  PseudoLabeledDataset dataset(std::make_shared<PoolWithGroundTruth>(), TwoDetections(), {});
+  ASSERT_EQ(dataset.Size(), 2);
+  absl::StatusOr<Sample> first = dataset.Get(0);
+  ASSERT_THAT(first.status(), IsOk());
+  EXPECT_EQ(first->image_id, 1);
+  EXPECT_TRUE(first->pseudo_labeled);
+  EXPECT_EQ(first->labels[0].item<int64_t>(), 2);
+  EXPECT_FALSE(first->mask.defined());
+  absl::StatusOr<Sample> second = dataset.Get(1);
+  ASSERT_THAT(second.status(), IsOk());
+  EXPECT_EQ(second->boxes.size(0), 0);
+  EXPECT_THAT(dataset.Get(2).status(), StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("not in [0, 2)")));
+}
+
+TEST(PseudoLabelsTest, SummaryCountsImagesBoxesAndClasses) {
+  DatasetInfo info;
+  info.class_names = {"a", "b", "c"};
+  const std::string summary = PseudoLabelSummaryJson(TwoDetections(), 4, info);
+  EXPECT_THAT(summary, HasSubstr("\"images\": 4, \"kept\": 2, \"boxes\": 1"));
+  EXPECT_THAT(summary, HasSubstr("\"boxes_per_class\": {\"a\": 0, \"b\": 0, \"c\": 1}"));
+}
+
+}  // namespace
+}  // namespace stlab
