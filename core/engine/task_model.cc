@@ -130,17 +130,23 @@ absl::StatusOr<std::shared_ptr<TaskModel>> BuildTaskModel(const ValidatedConfig&
                            registries.segmentation_heads().Create(head_config->type,
                                                                   head_config->values, head_context));
   }
+  std::string origin;
   if (init_config != nullptr) {
     STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Initializer> init,
                            registries.initializers().Create(init_config->type, init_config->values));
     STLAB_RETURN_IF_ERROR(Annotate(
         CallAndCatch("model.init", [&] { return init->Initialize(*backbone, DeriveSeed({seed, StageKey("init")})); }),
         absl::StrCat("model.init (", init_config->type, ")")));
+    origin = init->Origin();
   }
-  return CallAndCatch("model", [&]() -> absl::StatusOr<std::shared_ptr<TaskModel>> {
-    return std::make_shared<TaskModel>(std::move(backbone), std::move(neck),
-                                       std::move(detection_head), std::move(segmentation_head));
-  });
+  STLAB_ASSIGN_OR_RETURN(
+      std::shared_ptr<TaskModel> model,
+      CallAndCatch("model", [&]() -> absl::StatusOr<std::shared_ptr<TaskModel>> {
+        return std::make_shared<TaskModel>(std::move(backbone), std::move(neck),
+                                           std::move(detection_head), std::move(segmentation_head));
+      }));
+  if (!origin.empty()) model->set_init_origin(std::move(origin));
+  return model;
 }
 
 }  // namespace stlab

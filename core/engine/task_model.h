@@ -46,6 +46,10 @@ class STLAB_API TaskModel : public torch::nn::Module {
   std::vector<Prediction> Predict(const Batch& batch);
 
   Backbone& backbone() { return *backbone_; }
+  /// Where the backbone's starting weights came from (the initializer's Origin()),
+  /// or "construction (no [model.init])".
+  const std::string& init_origin() const { return init_origin_; }
+  void set_init_origin(std::string origin) { init_origin_ = std::move(origin); }
   /// Inputs are padded to a multiple of this: the largest stride of any level.
   int64_t size_divisor() const;
 
@@ -56,6 +60,7 @@ class STLAB_API TaskModel : public torch::nn::Module {
   std::shared_ptr<Neck> neck_;
   std::shared_ptr<DetectionHead> detection_head_;
   std::shared_ptr<SegmentationHead> segmentation_head_;
+  std::string init_origin_ = "construction (no [model.init])";
 };
 
 /// Number of classes the head of `task` predicts for a dataset: its class names
