@@ -1,15 +1,14 @@
 // `stlab eval CONFIG --checkpoint PATH [--json OUT] [--detections_out DETS]`:
 // evaluates saved weights (a run's checkpoint.pt or model_final.pt) on the config's
 // data.val, optionally writing the detections as COCO results for pycocotools.
-#include <iomanip>
 #include <iostream>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "apps/stlab/commands.h"
 #include "apps/stlab/plugin_host.h"
+#include "apps/stlab/run_output.h"
 #include "core/atomic_file.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/components.h"
@@ -100,14 +99,9 @@ int RunEvalCommand(const std::vector<std::string>& args, const CommonOptions& op
     std::cerr << "error: " << metrics.status().message() << "\n";
     return 1;
   }
-  std::vector<std::string> entries;
-  for (const auto& [name, value] : *metrics) {
-    std::cout << std::left << std::setw(28) << name << " " << std::setprecision(6) << value << "\n";
-    entries.push_back(absl::StrCat(JsonString(name), ": ", JsonNumber(value)));
-  }
+  PrintMetrics(*metrics);
   if (const std::string out = absl::GetFlag(FLAGS_json); !out.empty()) {
-    const std::string json = absl::StrCat("{", absl::StrJoin(entries, ", "), "}\n");
-    if (absl::Status s = WriteFileAtomically(out, json); !s.ok()) {
+    if (absl::Status s = WriteFileAtomically(out, MetricsJson(*metrics) + "\n"); !s.ok()) {
       std::cerr << "error: " << s.message() << "\n";
       return 1;
     }

@@ -1,7 +1,6 @@
 // `stlab self-train CONFIG`: teacher, pseudo labels, student (for every round), as
 // one resumable pipeline in run.output_dir/run.name; and `stlab pseudo-label CONFIG
 // --checkpoint PATH --output_dir DIR`: the pseudo-labeling stage on its own.
-#include <iomanip>
 #include <iostream>
 
 #include "absl/flags/declare.h"
@@ -9,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "apps/stlab/commands.h"
 #include "apps/stlab/plugin_host.h"
+#include "apps/stlab/run_output.h"
 #include "core/engine/self_training.h"
 #include "core/logging.h"
 
@@ -16,18 +16,6 @@ ABSL_DECLARE_FLAG(std::string, checkpoint);
 ABSL_FLAG(std::string, output_dir, "", "pseudo-label: folder for pseudo_labels.pt and its summary");
 
 namespace stlab::cli {
-namespace {
-
-void PrintMetrics(const std::string& title, const Metrics& metrics) {
-  std::cout << title << "\n";
-  for (const auto& [name, value] : metrics) {
-    std::cout << "  " << std::left << std::setw(26) << name << " " << std::setprecision(6) << value
-              << "\n";
-  }
-}
-
-}  // namespace
-
 int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOptions& options) {
   if (args.size() != 1) {
     std::cerr << "usage: stlab self-train CONFIG [--set key=value]...\n";
@@ -40,9 +28,7 @@ int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOption
     return 1;
   }
   const SelfTrainingFiles files(RunDirOf(*config));
-  std::error_code error;
-  std::filesystem::create_directories(files.dir, error);
-  if (absl::Status s = ConfigureLogging(options.log_level, files.dir / "self_train.log"); !s.ok()) {
+  if (absl::Status s = StartRunLog(files.dir, "self_train.log", options.log_level); !s.ok()) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }
@@ -52,9 +38,13 @@ int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOption
     return 1;
   }
   std::cout << "run: " << files.dir.string() << "\n";
-  if (!result->teacher.empty()) PrintMetrics("teacher:", result->teacher);
+  if (!result->teacher.empty()) {
+    std::cout << "teacher:\n";
+    PrintMetrics(result->teacher, "  ");
+  }
   for (size_t i = 0; i < result->students.size(); ++i) {
-    PrintMetrics(absl::StrCat("student (round ", i + 1, "):"), result->students[i]);
+    std::cout << "student (round " << i + 1 << "):\n";
+    PrintMetrics(result->students[i], "  ");
   }
   return 0;
 }

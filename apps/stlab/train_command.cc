@@ -1,11 +1,11 @@
 // `stlab train CONFIG`: trains the config's run in run.output_dir/run.name, resuming
 // from its checkpoint when the folder holds one, and prints the final metrics.
-#include <iomanip>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "apps/stlab/commands.h"
 #include "apps/stlab/plugin_host.h"
+#include "apps/stlab/run_output.h"
 #include "core/engine/trainer.h"
 #include "core/logging.h"
 
@@ -23,14 +23,7 @@ int RunTrainCommand(const std::vector<std::string>& args, const CommonOptions& o
     return 1;
   }
   const RunFiles files(RunDirOf(*config));
-  std::error_code error;
-  std::filesystem::create_directories(files.dir, error);
-  if (error) {
-    std::cerr << "error: cannot create run folder '" << files.dir.string() << "': "
-              << error.message() << "\n";
-    return 1;
-  }
-  if (absl::Status s = ConfigureLogging(options.log_level, files.log()); !s.ok()) {
+  if (absl::Status s = StartRunLog(files.dir, files.log().filename(), options.log_level); !s.ok()) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }
@@ -41,9 +34,7 @@ int RunTrainCommand(const std::vector<std::string>& args, const CommonOptions& o
     return 1;
   }
   std::cout << "run: " << files.dir.string() << "\n";
-  for (const auto& [name, value] : result->metrics) {
-    std::cout << std::left << std::setw(28) << name << " " << std::setprecision(6) << value << "\n";
-  }
+  PrintMetrics(result->metrics);
   return 0;
 }
 
