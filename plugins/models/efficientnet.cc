@@ -10,6 +10,7 @@
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
 #include "c10/util/Exception.h"
+#include "plugins/models/batch_norm_freezing.h"
 #include "torch/nn/modules/activation.h"
 #include "torch/nn/modules/batchnorm.h"
 
@@ -224,20 +225,14 @@ EfficientNetImpl::EfficientNetImpl(EfficientNetOptions options) : options_(std::
   for (const nn::Sequential& module : sequence_) features_->push_back(module);
 
   if (options_.freeze_bn()) {
-    for (const auto& module : modules(/*include_self=*/false)) {
-      if (module->as<nn::BatchNorm2d>() == nullptr) continue;
-      for (auto& p : module->parameters(/*recurse=*/false)) p.set_requires_grad(false);
-    }
+    FreezeBatchNormParameters(*this);
     train(is_training());
   }
 }
 
 void EfficientNetImpl::train(bool on) {
   Module::train(on);
-  if (!options_.freeze_bn()) return;
-  for (const auto& module : modules(/*include_self=*/false)) {
-    if (module->as<nn::BatchNorm2d>() != nullptr) module->eval();
-  }
+  if (options_.freeze_bn()) KeepBatchNormsInEvalMode(*this);
 }
 
 Features EfficientNetImpl::Forward(const at::Tensor& images) {

@@ -8,6 +8,7 @@
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
 #include "c10/util/Exception.h"
+#include "plugins/models/batch_norm_freezing.h"
 
 namespace stlab::models {
 namespace {
@@ -157,20 +158,14 @@ ResNetImpl::ResNetImpl(ResNetOptions options) : options_(std::move(options)) {
   }
 
   if (options_.freeze_bn()) {
-    for (const auto& module : modules(/*include_self=*/false)) {
-      if (module->as<nn::BatchNorm2d>() == nullptr) continue;
-      for (auto& p : module->parameters(/*recurse=*/false)) p.set_requires_grad(false);
-    }
+    FreezeBatchNormParameters(*this);
     train(is_training());
   }
 }
 
 void ResNetImpl::train(bool on) {
   Module::train(on);
-  if (!options_.freeze_bn()) return;
-  for (const auto& module : modules(/*include_self=*/false)) {
-    if (module->as<nn::BatchNorm2d>() != nullptr) module->eval();
-  }
+  if (options_.freeze_bn()) KeepBatchNormsInEvalMode(*this);
 }
 
 Features ResNetImpl::Forward(const at::Tensor& images) {
