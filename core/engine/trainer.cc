@@ -1,16 +1,10 @@
 // The training loop and its run folder.
 #include "core/engine/trainer.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include "ATen/ATen.h"
 #include "ATen/CPUGeneratorImpl.h"
@@ -27,16 +21,15 @@
 #include "core/engine/evaluation.h"
 #include "core/engine/lr_schedule.h"
 #include "core/engine/metrics_log.h"
-#include "core/engine/param_groups.h"
+#include "core/engine/optimization.h"
 #include "core/engine/progress.h"
+#include "core/engine/run_folder.h"
 #include "core/engine/task_model.h"
 #include "core/logging.h"
 #include "core/loss_combiner.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "torch/nn/utils/clip_grad.h"
-#include "torch/optim/adamw.h"
-#include "torch/optim/sgd.h"
 
 namespace stlab {
 namespace {
@@ -45,57 +38,6 @@ constexpr char kEmaPrefix[] = "ema/";
 constexpr char kTorchRngKey[] = "rng/torch_cpu";
 constexpr char kFinalMetricPrefix[] = "final/";
 constexpr char kCombinerPrefix[] = "combiner/";
-
-// An exclusive lock on the run folder for the life of the process (released by the
-// kernel however the process ends), so that two processes never train one run.
-class RunFolderLock {
- public:
-  static absl::StatusOr<std::unique_ptr<RunFolderLock>> Acquire(const std::filesystem::path& dir) {
-    const std::filesystem::path path = dir / ".lock";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      return absl::UnavailableError(absl::StrCat("cannot open '", path.string(), "'"));
-    }
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd);
-      return absl::FailedPreconditionError(absl::StrCat(
-          "run folder '", dir.string(), "' is in use by another stlab process"));
-    }
-    return std::unique_ptr<RunFolderLock>(new RunFolderLock(fd));
-  }
-  ~RunFolderLock() { ::close(fd_); }
-  RunFolderLock(const RunFolderLock&) = delete;
-  RunFolderLock& operator=(const RunFolderLock&) = delete;
-
- private:
-  explicit RunFolderLock(int fd) : fd_(fd) {}
-  int fd_;
-};
-
-absl::StatusOr<std::string> ReadText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read '", path.string(), "'"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Writes the resolved config into a fresh run folder, or checks that an existing
-// run folder was started with the same one.
-absl::Status ClaimRunFolder(const RunFiles& files, const std::string& resolved_config) {
-  std::error_code error;
-  if (std::filesystem::exists(files.config(), error)) {
-    STLAB_ASSIGN_OR_RETURN(const std::string existing, ReadText(files.config()));
-    if (existing != resolved_config) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "run folder '", files.dir.string(), "' belongs to a run with a different config (",
-          files.config().string(),
-          "); set another run.name or run.output_dir, or delete the folder to start over"));
-    }
-    return absl::OkStatus();
-  }
-  return WriteFileAtomically(files.config(), resolved_config);
-}
 
 // The labeled subset: drawn once, persisted, and checked on resume.
 absl::StatusOr<std::vector<int64_t>> LabeledSubset(const RunFiles& files, const Dataset& train,
@@ -116,48 +58,6 @@ absl::StatusOr<std::vector<int64_t>> LabeledSubset(const RunFiles& files, const 
   }
   STLAB_RETURN_IF_ERROR(WriteSubset(files.labeled_subset(), indices));
   return indices;
-}
-
-std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const Params& train,
-                                                       const torch::nn::Module& model) {
-  ParamGroups groups = SplitForWeightDecay(model);
-  const double weight_decay = train.GetFloat("weight_decay");
-  const double lr = train.GetFloat("lr");
-  if (train.GetString("optimizer") == "adamw") {
-    auto options = torch::optim::AdamWOptions(lr).betas(
-        {train.GetFloat("beta1"), train.GetFloat("beta2")});
-    std::vector<torch::optim::OptimizerParamGroup> param_groups;
-    param_groups.emplace_back(groups.decay,
-                              std::make_unique<torch::optim::AdamWOptions>(
-                                  torch::optim::AdamWOptions(options).weight_decay(weight_decay)));
-    param_groups.emplace_back(groups.no_decay,
-                              std::make_unique<torch::optim::AdamWOptions>(
-                                  torch::optim::AdamWOptions(options).weight_decay(0.0)));
-    return std::make_unique<torch::optim::AdamW>(std::move(param_groups), options);
-  }
-  auto options = torch::optim::SGDOptions(lr)
-                     .momentum(train.GetFloat("momentum"))
-                     .nesterov(train.GetBool("nesterov"));
-  std::vector<torch::optim::OptimizerParamGroup> param_groups;
-  param_groups.emplace_back(groups.decay, std::make_unique<torch::optim::SGDOptions>(
-                                              torch::optim::SGDOptions(options).weight_decay(weight_decay)));
-  param_groups.emplace_back(groups.no_decay, std::make_unique<torch::optim::SGDOptions>(
-                                                 torch::optim::SGDOptions(options).weight_decay(0.0)));
-  return std::make_unique<torch::optim::SGD>(std::move(param_groups), options);
-}
-
-absl::StatusOr<LrScheduleOptions> ScheduleOf(const Params& train) {
-  LrScheduleOptions schedule;
-  schedule.base_lr = train.GetFloat("lr");
-  schedule.total_iterations = train.GetInt("iterations");
-  schedule.warmup_iterations = train.GetInt("warmup_iterations");
-  schedule.warmup_factor = train.GetFloat("warmup_factor");
-  STLAB_ASSIGN_OR_RETURN(schedule.decay, ParseLrDecay(train.GetString("schedule")));
-  schedule.final_factor = train.GetFloat("final_lr_factor");
-  schedule.steps = train.GetIntList("steps");
-  schedule.gamma = train.GetFloat("gamma");
-  STLAB_RETURN_IF_ERROR(Annotate(ValidateLrSchedule(schedule), "[train]"));
-  return schedule;
 }
 
 std::string ResultJson(int64_t iterations, const std::string& init_origin, const Metrics& metrics) {
@@ -209,7 +109,7 @@ class Run {
           absl::StrCat("cannot create run folder '", files_.dir.string(), "': ", error.message()));
     }
     STLAB_ASSIGN_OR_RETURN(lock_, RunFolderLock::Acquire(files_.dir));
-    STLAB_RETURN_IF_ERROR(ClaimRunFolder(files_, config_.ToToml()));
+    STLAB_RETURN_IF_ERROR(ClaimRunFolder(files_.dir, files_.config(), config_.ToToml()));
     if (const int64_t threads = train_.GetInt("num_threads"); threads > 0) {
       at::set_num_threads(static_cast<int>(threads));
     }
