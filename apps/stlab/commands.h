@@ -28,6 +28,10 @@ int RunEvaluateCommand(const std::vector<std::string>& args, const CommonOptions
 /// `stlab train CONFIG`: trains (or resumes) the config's run and evaluates it.
 int RunTrainCommand(const std::vector<std::string>& args, const CommonOptions& options);
 
+/// `stlab pretrain CONFIG`: pre-trains (or resumes) the config's backbone and writes
+/// backbone.pt for [model.init] type = "checkpoint".
+int RunPretrainCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
 /// `stlab eval CONFIG --checkpoint PATH [--json OUT]`: evaluates saved weights on
 /// the config's data.val.
 int RunEvalCommand(const std::vector<std::string>& args, const CommonOptions& options);

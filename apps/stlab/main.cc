@@ -24,6 +24,8 @@ constexpr char kUsage[] =
     "  plugins show NAME       a component's parameters (NAME or KIND/NAME)\n"
     "  validate CONFIG...      check configs and print them fully resolved\n"
     "  train CONFIG            train the config's run (resumes an interrupted run)\n"
+    "  pretrain CONFIG         pre-train the config's backbone (supervised or SimCLR,\n"
+    "                          [pretrain]) into RUN/backbone.pt (resumes)\n"
     "  eval CONFIG --checkpoint PATH [--json OUT.json] [--detections_out DETS.json]\n"
     "                          evaluate saved weights on the config's data.val\n"
     "  self-train CONFIG       teacher -> pseudo labels -> student (resumable)\n"
@@ -80,6 +82,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return stlab::cli::RunValidateCommand(rest, options);
   if (command == "evaluate") return stlab::cli::RunEvaluateCommand(rest, options);
   if (command == "train") return stlab::cli::RunTrainCommand(rest, options);
+  if (command == "pretrain") return stlab::cli::RunPretrainCommand(rest, options);
   if (command == "eval") return stlab::cli::RunEvalCommand(rest, options);
   if (command == "self-train") return stlab::cli::RunSelfTrainCommand(rest, options);
   if (command == "pseudo-label") return stlab::cli::RunPseudoLabelCommand(rest, options);

@@ -21,8 +21,10 @@ const ConfigSchema& ExperimentSchema() {
        {
            {"backbone", {"backbone"}, true, false, "feature extractor"},
            {"neck", {"neck"}, false, false, "multi-scale feature fusion (FPN)"},
-           {"head", {"detection_head", "segmentation_head"}, true, false,
-            "task head; its kind sets the task"},
+           // NOTE: not required by the schema because `stlab pretrain` trains the
+           // backbone alone; train, eval and self-train refuse a model without a head.
+           {"head", {"detection_head", "segmentation_head"}, false, false,
+            "task head; its kind sets the task (needed by all but `stlab pretrain`)"},
            {"init", {"initializer"}, false, false, "where the starting weights come from"},
        }},
       {"data",
@@ -101,6 +103,26 @@ const ConfigSchema& ExperimentSchema() {
            {"loss_combiner", {"loss_combiner"}, true, false,
             "weighs human-label and pseudo-label losses"},
        }},
+      {"pretrain",
+       "`stlab pretrain`: the backbone of [model.backbone] alone, on data.train with "
+       "[train]'s optimization and [augment.pipeline]",
+       {
+           ParamSpec::String("method", "supervised",
+                             "supervised (linear classifier over the pooled coarsest feature, "
+                             "cross-entropy on data.train's image labels) or simclr (two "
+                             "augmented views per image, projection MLP, NT-Xent; labels unused)")
+               .OneOf({"supervised", "simclr"}),
+           // NOTE: 0.1 is SimCLR's best temperature with L2-normalized projections
+           // (Chen et al. 2020, Table 5).
+           ParamSpec::Float("temperature", 0.1, "simclr: NT-Xent temperature").Min(1e-4),
+           ParamSpec::Int("projection_dim", 128, "simclr: output size of the projection MLP")
+               .Min(1),
+           ParamSpec::Int("projection_hidden", 0,
+                          "simclr: hidden size of the projection MLP (0 = the backbone's "
+                          "coarsest channel count)")
+               .Min(0),
+       },
+       {}},
       {"eval",
        "evaluation",
        {ParamSpec::Int("batch_size", 8, "images per forward pass").Min(1)},
