@@ -2,10 +2,12 @@
 // run state.
 #include "core/engine/checkpoint.h"
 
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <vector>
 
+#include "ATen/CPUGeneratorImpl.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/atomic_file.h"
@@ -70,7 +72,40 @@ absl::Status LoadModelStrictly(torch::serialize::InputArchive& archive,
   return absl::OkStatus();
 }
 
+constexpr char kTorchGeneratorKey[] = "rng/torch_cpu";
+constexpr char kFinalMetricPrefix[] = "final/";
+
 }  // namespace
+
+void StoreTorchGeneratorState(RunState& state) {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  state.tensors[kTorchGeneratorKey] = generator.get_state();
+}
+
+void RestoreTorchGeneratorState(const RunState& state) {
+  auto it = state.tensors.find(kTorchGeneratorKey);
+  if (it == state.tensors.end()) return;
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(it->second);
+}
+
+void StoreFinalMetrics(const std::map<std::string, double>& metrics, RunState& state) {
+  for (const auto& [name, value] : metrics) {
+    state.scalars[absl::StrCat(kFinalMetricPrefix, name)] = value;
+  }
+}
+
+std::map<std::string, double> FinalMetricsOf(const RunState& state) {
+  std::map<std::string, double> metrics;
+  for (const auto& [key, value] : state.scalars) {
+    if (key.rfind(kFinalMetricPrefix, 0) == 0) {
+      metrics[key.substr(sizeof(kFinalMetricPrefix) - 1)] = value;
+    }
+  }
+  return metrics;
+}
 
 absl::Status SaveCheckpoint(const std::filesystem::path& path, const torch::nn::Module& model,
                             const torch::optim::Optimizer* optimizer, const RunState& state) {

@@ -24,6 +24,18 @@ struct RunState {
   std::map<std::string, at::Tensor> tensors;  ///< E.g. EMA weights, generator states.
 };
 
+/// Stores the state of LibTorch's default CPU generator (dropout, stochastic depth)
+/// in `state.tensors`, so that a resumed run draws the same numbers.
+STLAB_API void StoreTorchGeneratorState(RunState& state);
+/// Restores what StoreTorchGeneratorState stored; nothing when it is absent.
+STLAB_API void RestoreTorchGeneratorState(const RunState& state);
+
+/// Keeps a finished run's final metrics in `state.scalars`, so that starting the
+/// finished run again reports them without evaluating again.
+STLAB_API void StoreFinalMetrics(const std::map<std::string, double>& metrics, RunState& state);
+/// What StoreFinalMetrics stored (empty for an unfinished run).
+STLAB_API std::map<std::string, double> FinalMetricsOf(const RunState& state);
+
 /// Writes `model` (parameters and buffers), `optimizer` (if not null) and `state`
 /// to `path` through a temporary file, fsync and rename.
 STLAB_API absl::Status SaveCheckpoint(const std::filesystem::path& path,

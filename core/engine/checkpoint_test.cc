@@ -77,3 +77,26 @@ TEST(CheckpointTest, ShapeMismatchAndGarbageAreErrors) {
 
 }  // namespace
 }  // namespace stlab
+
+namespace stlab {
+namespace {
+
+TEST(RunStateTest, FinalMetricsRoundTripBesideOtherScalars) {
+  RunState state;
+  state.scalars["combiner/mean_human"] = 2.0;
+  StoreFinalMetrics({{"AP", 0.25}, {"AP50", 0.5}}, state);
+  EXPECT_EQ(FinalMetricsOf(state), (std::map<std::string, double>{{"AP", 0.25}, {"AP50", 0.5}}));
+  EXPECT_TRUE(FinalMetricsOf(RunState()).empty());
+}
+
+TEST(RunStateTest, TorchGeneratorStateRestoresTheSameDraws) {
+  RunState state;
+  torch::manual_seed(3);
+  StoreTorchGeneratorState(state);
+  const at::Tensor first = at::rand({4});
+  RestoreTorchGeneratorState(state);
+  EXPECT_TRUE(at::equal(at::rand({4}), first));
+}
+
+}  // namespace
+}  // namespace stlab

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "ATen/ATen.h"
-#include "ATen/CPUGeneratorImpl.h"
 #include "ATen/Parallel.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -42,8 +41,6 @@
 namespace stlab {
 namespace {
 
-constexpr char kTorchRngKey[] = "rng/torch_cpu";
-constexpr char kFinalMetricPrefix[] = "final/";
 
 // Holds the backbone under the name "backbone", so that a checkpoint of it names
 // tensors "backbone.<parameter>" like a TaskModel's.
@@ -169,11 +166,7 @@ class PretrainRun {
                            " of ", total));
     }
     if (state_.iteration >= total) {
-      for (const auto& [key, value] : state_.scalars) {
-        if (key.rfind(kFinalMetricPrefix, 0) == 0) {
-          result.metrics[key.substr(sizeof(kFinalMetricPrefix) - 1)] = value;
-        }
-      }
+      result.metrics = FinalMetricsOf(state_);
       return result;
     }
     STLAB_RETURN_IF_ERROR(Loop(total));
@@ -278,22 +271,14 @@ class PretrainRun {
 
   absl::Status Restore() {
     STLAB_RETURN_IF_ERROR(LoadCheckpoint(files_.checkpoint(), *net_, optimizer_.get(), &state_));
-    if (auto it = state_.tensors.find(kTorchRngKey); it != state_.tensors.end()) {
-      at::Generator generator = at::detail::getDefaultCPUGenerator();
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      generator.set_state(it->second);
-    }
+    RestoreTorchGeneratorState(state_);
     return absl::OkStatus();
   }
 
   absl::Status SaveState(int64_t iteration) {
     state_.iteration = iteration;
     state_.tensors.clear();
-    {
-      at::Generator generator = at::detail::getDefaultCPUGenerator();
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      state_.tensors[kTorchRngKey] = generator.get_state();
-    }
+    StoreTorchGeneratorState(state_);
     return SaveCheckpoint(files_.checkpoint(), *net_, optimizer_.get(), state_);
   }
 
@@ -368,9 +353,7 @@ class PretrainRun {
     STLAB_RETURN_IF_ERROR(WriteFileAtomically(
         files_.result(), ResultJson(done, pretrain_.GetString("method"), init_origin_,
                                     final_metrics_)));
-    for (const auto& [name, value] : final_metrics_) {
-      state_.scalars[absl::StrCat(kFinalMetricPrefix, name)] = value;
-    }
+    StoreFinalMetrics(final_metrics_, state_);
     return SaveState(done);
   }
 

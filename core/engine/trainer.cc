@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "ATen/ATen.h"
-#include "ATen/CPUGeneratorImpl.h"
 #include "ATen/Parallel.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -35,8 +34,6 @@ namespace stlab {
 namespace {
 
 constexpr char kEmaPrefix[] = "ema/";
-constexpr char kTorchRngKey[] = "rng/torch_cpu";
-constexpr char kFinalMetricPrefix[] = "final/";
 constexpr char kCombinerPrefix[] = "combiner/";
 
 // The labeled subset: drawn once, persisted, and checked on resume.
@@ -87,11 +84,7 @@ class Run {
                            " of ", total));
     }
     if (state_.iteration >= total) {
-      for (const auto& [key, value] : state_.scalars) {
-        if (key.rfind(kFinalMetricPrefix, 0) == 0) {
-          result.metrics[key.substr(sizeof(kFinalMetricPrefix) - 1)] = value;
-        }
-      }
+      result.metrics = FinalMetricsOf(state_);
       return result;
     }
     STLAB_RETURN_IF_ERROR(Loop(total));
@@ -197,11 +190,7 @@ class Run {
       }
       STLAB_RETURN_IF_ERROR(Annotate(combiner_->LoadState(combiner_state), "loss combiner"));
     }
-    if (auto it = state_.tensors.find(kTorchRngKey); it != state_.tensors.end()) {
-      at::Generator generator = at::detail::getDefaultCPUGenerator();
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      generator.set_state(it->second);
-    }
+    RestoreTorchGeneratorState(state_);
     return absl::OkStatus();
   }
 
@@ -218,11 +207,7 @@ class Run {
         state_.tensors[absl::StrCat(kEmaPrefix, name)] = average;
       }
     }
-    {
-      at::Generator generator = at::detail::getDefaultCPUGenerator();
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      state_.tensors[kTorchRngKey] = generator.get_state();
-    }
+    StoreTorchGeneratorState(state_);
     return SaveCheckpoint(files_.checkpoint(), *model_, optimizer_.get(), state_);
   }
 
@@ -380,9 +365,7 @@ class Run {
         STLAB_RETURN_IF_ERROR(SaveCheckpoint(files_.final_model(), EvaluatedModel(), nullptr,
                                              RunState{done, {}, {}, {}}));
         STLAB_RETURN_IF_ERROR(WriteFileAtomically(files_.result(), ResultJson(done, model_->init_origin(), final_metrics_)));
-        for (const auto& [name, value] : final_metrics_) {
-          state_.scalars[absl::StrCat(kFinalMetricPrefix, name)] = value;
-        }
+        StoreFinalMetrics(final_metrics_, state_);
         STLAB_RETURN_IF_ERROR(SaveState(done));
       } else {
         if (eval_every > 0 && done % eval_every == 0) {
