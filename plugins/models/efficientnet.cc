@@ -10,6 +10,8 @@
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
 #include "c10/util/Exception.h"
+#include "core/status.h"
+#include "plugins/models/backbone_checks.h"
 #include "plugins/models/batch_norm_freezing.h"
 #include "torch/nn/modules/activation.h"
 #include "torch/nn/modules/batchnorm.h"
@@ -151,22 +153,8 @@ absl::Status CheckEfficientNetOptions(const EfficientNetOptions& o) {
     return absl::InvalidArgumentError(absl::StrCat(
         "variant must be one of {b0, b1, b2, b3, b4, b5, b6, b7}, got \"", o.variant(), "\""));
   }
-  if (!(o.width_multiplier() > 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("width_multiplier must be > 0, got ", o.width_multiplier()));
-  }
-  if (!(o.depth_multiplier() > 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("depth_multiplier must be > 0, got ", o.depth_multiplier()));
-  }
-  if (!(o.norm().momentum() >= 0 && o.norm().momentum() <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bn_momentum must be in [0, 1], got ", o.norm().momentum()));
-  }
-  if (!(o.norm().epsilon() > 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bn_epsilon must be > 0, got ", o.norm().epsilon()));
-  }
+  STLAB_RETURN_IF_ERROR(CheckScalingAndNorm(o.width_multiplier(), o.depth_multiplier(),
+                                            o.norm().momentum(), o.norm().epsilon()));
   if (!(o.drop_connect_rate() >= 0 && o.drop_connect_rate() <= 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("drop_connect_rate must be in [0, 1], got ", o.drop_connect_rate()));

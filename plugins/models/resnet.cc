@@ -8,6 +8,8 @@
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
 #include "c10/util/Exception.h"
+#include "core/status.h"
+#include "plugins/models/backbone_checks.h"
 #include "plugins/models/batch_norm_freezing.h"
 
 namespace stlab::models {
@@ -113,22 +115,8 @@ absl::Status CheckResNetOptions(const ResNetOptions& o) {
     return absl::InvalidArgumentError(
         absl::StrCat("depth must be one of {18, 34, 50, 101}, got ", o.depth()));
   }
-  if (!(o.width_multiplier() > 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("width_multiplier must be > 0, got ", o.width_multiplier()));
-  }
-  if (!(o.depth_multiplier() > 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("depth_multiplier must be > 0, got ", o.depth_multiplier()));
-  }
-  if (!(o.norm().momentum() >= 0 && o.norm().momentum() <= 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bn_momentum must be in [0, 1], got ", o.norm().momentum()));
-  }
-  if (!(o.norm().epsilon() > 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("bn_epsilon must be > 0, got ", o.norm().epsilon()));
-  }
+  STLAB_RETURN_IF_ERROR(CheckScalingAndNorm(o.width_multiplier(), o.depth_multiplier(),
+                                            o.norm().momentum(), o.norm().epsilon()));
   return absl::OkStatus();
 }
 
