@@ -1,14 +1,30 @@
-// What the commands that run a config share: the run's log file and printing metrics.
+// What the commands that run a config share: loading it, the run's log file, and
+// printing metrics.
 #ifndef STLAB_APPS_STLAB_RUN_OUTPUT_H_
 #define STLAB_APPS_STLAB_RUN_OUTPUT_H_
 
 #include <filesystem>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "apps/stlab/commands.h"
+#include "core/config/validated_config.h"
 #include "core/evaluator.h"
+#include "registry/registries.h"
 
 namespace stlab::cli {
+
+/// How `train`, `pretrain` and `self-train` start: exactly one CONFIG argument (else
+/// `usage` on stderr and exit code 2), loaded and validated into `registries` with
+/// the command's options, and the log started in RunDirOf(config) / `log_file`.
+/// Returns the config, or the exit code to return (the error already printed).
+std::variant<ValidatedConfig, int> StartRunCommand(const std::vector<std::string>& args,
+                                                   const CommonOptions& options,
+                                                   const std::string& usage,
+                                                   const std::string& log_file,
+                                                   Registries& registries);
 
 /// Creates `dir` and sends the log to the console at `level` and to `dir / file`.
 absl::Status StartRunLog(const std::filesystem::path& dir, const std::string& file,

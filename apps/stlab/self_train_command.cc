@@ -2,6 +2,7 @@
 // one resumable pipeline in run.output_dir/run.name; and `stlab pseudo-label CONFIG
 // --checkpoint PATH --output_dir DIR`: the pseudo-labeling stage on its own.
 #include <iostream>
+#include <variant>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
@@ -17,22 +18,14 @@ ABSL_FLAG(std::string, output_dir, "", "pseudo-label: folder for pseudo_labels.p
 
 namespace stlab::cli {
 int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOptions& options) {
-  if (args.size() != 1) {
-    std::cerr << "usage: stlab self-train CONFIG [--set key=value]...\n";
-    return 2;
-  }
   Registries registries;
-  absl::StatusOr<ValidatedConfig> config = LoadConfig(args[0], options, registries);
-  if (!config.ok()) {
-    std::cerr << config.status().message() << "\n";
-    return 1;
-  }
-  const SelfTrainingFiles files(RunDirOf(*config));
-  if (absl::Status s = StartRunLog(files.dir, "self_train.log", options.log_level); !s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    return 1;
-  }
-  absl::StatusOr<SelfTrainingResult> result = SelfTrain(*config, registries);
+  std::variant<ValidatedConfig, int> started =
+      StartRunCommand(args, options, "stlab self-train CONFIG [--set key=value]...",
+                      "self_train.log", registries);
+  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
+  const ValidatedConfig& config = std::get<ValidatedConfig>(started);
+  const SelfTrainingFiles files(RunDirOf(config));
+  absl::StatusOr<SelfTrainingResult> result = SelfTrain(config, registries);
   if (!result.ok()) {
     LogError(std::string(result.status().message()));
     return 1;

@@ -1,6 +1,7 @@
 // `stlab train CONFIG`: trains the config's run in run.output_dir/run.name, resuming
 // from its checkpoint when the folder holds one, and prints the final metrics.
 #include <iostream>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "apps/stlab/commands.h"
@@ -12,23 +13,14 @@
 namespace stlab::cli {
 
 int RunTrainCommand(const std::vector<std::string>& args, const CommonOptions& options) {
-  if (args.size() != 1) {
-    std::cerr << "usage: stlab train CONFIG [--set key=value]...\n";
-    return 2;
-  }
   Registries registries;
-  absl::StatusOr<ValidatedConfig> config = LoadConfig(args[0], options, registries);
-  if (!config.ok()) {
-    std::cerr << config.status().message() << "\n";
-    return 1;
-  }
-  const RunFiles files(RunDirOf(*config));
-  if (absl::Status s = StartRunLog(files.dir, files.log().filename(), options.log_level); !s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    return 1;
-  }
-  LogInfo(absl::StrCat("run folder ", files.dir.string()));
-  absl::StatusOr<TrainResult> result = Train(*config, registries);
+  std::variant<ValidatedConfig, int> started =
+      StartRunCommand(args, options, "stlab train CONFIG [--set key=value]...",
+                      RunFiles("").log().filename(), registries);
+  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
+  const ValidatedConfig& config = std::get<ValidatedConfig>(started);
+  const RunFiles files(RunDirOf(config));
+  absl::StatusOr<TrainResult> result = Train(config, registries);
   if (!result.ok()) {
     LogError(std::string(result.status().message()));
     return 1;
