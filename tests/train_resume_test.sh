@@ -7,7 +7,9 @@
 #  3. a start with another config in the same run folder is refused;
 #  4. a diverging run stops with an error naming the iteration and the loss term;
 #  5. `stlab eval` of the final weights reproduces the final metrics and writes the
-#     detections as COCO results.
+#     detections as COCO results;
+#  6. `stlab self-train` runs teacher, pseudo labels and student, and a second start
+#     of the finished pipeline trains nothing and prints the same numbers.
 # Usage: train_resume_test.sh STLAB_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -74,3 +76,20 @@ diff <(grep '^AP ' "$work/straight.out") <(grep '^AP ' "$work/eval.out")
 grep -q '"AP": ' "$work/eval.json"
 [[ "$(head -c 1 "$work/dets.json")" == "[" ]]
 echo "eval of the final weights: same metrics"
+
+# Self-training on the same tiny config: teacher, pseudo labels, student; a second
+# start finds every stage done and reports the same numbers.
+self_train() {
+  "$cli" self-train "$config" --set "run.output_dir=$work" --set run.name=self_training \
+    --set self_training.pseudo_labeler.type=detection_threshold \
+    --set self_training.pseudo_labeler.threshold=0.0 \
+    --set self_training.loss_combiner.type=loss_normalization \
+    --set data.unlabeled.num_images=16 --set data.unlabeled.image_size=64 --log_level=warn
+}
+self_train >"$work/self_train.out" 2>/dev/null
+grep -q '"students": \[{' "$work/self_training/result.json"
+grep -q '"kept": 16' "$work/self_training/round1/pseudo_labels_summary.json"
+grep -q '"loss/pseudo"' "$work/self_training/round1/student/metrics.jsonl"
+self_train >"$work/self_train_again.out" 2>/dev/null
+diff "$work/self_train.out" "$work/self_train_again.out"
+echo "self-training: teacher, pseudo labels and student; a finished pipeline is not rerun"
