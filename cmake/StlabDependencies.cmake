@@ -33,6 +33,7 @@ find_package(Boost 1.74 REQUIRED)  # Boost.DLL is header-only.
 find_package(Threads REQUIRED)
 find_package(simdjson REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 if(STLAB_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
