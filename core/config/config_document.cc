@@ -43,13 +43,6 @@ const char* TomlTypeName(const toml::node& node) {
   }
 }
 
-}  // namespace config_internal
-
-namespace {
-
-namespace fs = std::filesystem;
-using config_internal::ErrorAt;
-
 absl::Status ParseErrorStatus(const toml::parse_error& e, const std::string& origin) {
   ConfigError error;
   error.file = e.source().path ? *e.source().path : origin;
@@ -59,9 +52,9 @@ absl::Status ParseErrorStatus(const toml::parse_error& e, const std::string& ori
   return ConfigErrorsToStatus({error});
 }
 
-absl::StatusOr<toml::table> ParseFile(const fs::path& file) {
+absl::StatusOr<toml::table> ParseTomlFile(const std::filesystem::path& file) {
   std::error_code error;
-  if (!fs::is_regular_file(file, error)) {
+  if (!std::filesystem::is_regular_file(file, error)) {
     return absl::NotFoundError(absl::StrCat("config file '", file.string(), "' does not exist"));
   }
   try {
@@ -70,6 +63,17 @@ absl::StatusOr<toml::table> ParseFile(const fs::path& file) {
     return ParseErrorStatus(e, file.string());
   }
 }
+
+}  // namespace config_internal
+
+namespace {
+
+namespace fs = std::filesystem;
+using config_internal::ErrorAt;
+using config_internal::ParseErrorStatus;
+using config_internal::ParseTomlFile;
+
+
 
 bool WantsReplace(const toml::table& table) {
   const toml::node* marker = table.get(kReplaceKey);
@@ -134,7 +138,7 @@ absl::StatusOr<toml::table> LoadWithBases(const fs::path& file, std::vector<fs::
     return absl::InvalidArgumentError(
         absl::StrCat("config inheritance cycle: ", cycle, canonical.string()));
   }
-  STLAB_ASSIGN_OR_RETURN(toml::table own, ParseFile(file));
+  STLAB_ASSIGN_OR_RETURN(toml::table own, ParseTomlFile(file));
   toml::node* base_node = own.get(kBaseKey);
   if (base_node == nullptr) return own;
 
@@ -286,8 +290,17 @@ ConfigDocument& ConfigDocument::operator=(ConfigDocument&&) noexcept = default;
 
 absl::StatusOr<ConfigDocument> ConfigDocument::Load(const fs::path& file,
                                                     const std::vector<std::string>& overrides) {
-  std::vector<fs::path> chain;
-  STLAB_ASSIGN_OR_RETURN(toml::table root, LoadWithBases(file, chain));
+  return LoadLayers({file}, overrides);
+}
+
+absl::StatusOr<ConfigDocument> ConfigDocument::LoadLayers(
+    const std::vector<fs::path>& layers, const std::vector<std::string>& overrides) {
+  toml::table root;
+  for (const fs::path& file : layers) {
+    std::vector<fs::path> chain;
+    STLAB_ASSIGN_OR_RETURN(toml::table layer, LoadWithBases(file, chain));
+    MergeInto(root, std::move(layer));
+  }
   for (const std::string& assignment : overrides) {
     STLAB_RETURN_IF_ERROR(ApplyOverride(root, assignment));
   }
@@ -313,6 +326,15 @@ absl::StatusOr<ConfigDocument> ConfigDocument::Parse(const std::string& text,
   StripReplaceMarkers(root, "", errors);
   STLAB_RETURN_IF_ERROR(ConfigErrorsToStatus(errors));
   return ConfigDocument(std::make_unique<Impl>(Impl{std::move(root)}));
+}
+
+void ConfigDocument::Erase(const std::string& key_path) {
+  toml::table* table = &impl_->root;
+  const std::vector<std::string> keys = absl::StrSplit(key_path, '.');
+  for (size_t i = 0; i + 1 < keys.size() && table != nullptr; ++i) {
+    table = table->get_as<toml::table>(keys[i]);
+  }
+  if (table != nullptr) table->erase(keys.back());
 }
 
 std::vector<fs::path> ConfigDocument::PluginPaths() const {

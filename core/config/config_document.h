@@ -36,8 +36,18 @@ class STLAB_API ConfigDocument {
   /// (syntax, missing base, inheritance cycle, bad override) name file and line.
   static absl::StatusOr<ConfigDocument> Load(const std::filesystem::path& file,
                                              const std::vector<std::string>& overrides = {});
+  /// Like Load() for a stack of files: each (with its bases) is merged over the
+  /// ones before it, as if a file said `base = layers`; then `overrides` apply.
+  static absl::StatusOr<ConfigDocument> LoadLayers(
+      const std::vector<std::filesystem::path>& layers,
+      const std::vector<std::string>& overrides = {});
   /// Parses TOML text as if read from `origin` (for tests and tools).
   static absl::StatusOr<ConfigDocument> Parse(const std::string& toml, const std::string& origin);
+
+  /// Removes the table or value at `key_path` ("self_training", "data.unlabeled"),
+  /// if present: what a derived config must not have, as a stage that trains a
+  /// self-training experiment's teacher drops [self_training].
+  void Erase(const std::string& key_path);
 
   /// Plugin folders/files named by `plugins = [...]`, resolved against the folder
   /// of the file that named them.

@@ -55,6 +55,30 @@ TEST(ConfigDocumentTest, ListOfBasesAppliesInOrder) {
   EXPECT_THAT(doc->ToToml(), AllOf(HasSubstr("seed = 2"), HasSubstr("name = 'a'")));
 }
 
+TEST(ConfigDocumentTest, LayersMergeInOrderThenOverridesApply) {
+  const auto dir = FreshTestDir();
+  WriteFile(dir / "base.toml", "[run]\nname = \"base\"\nseed = 1\n");
+  const auto experiment =
+      WriteFile(dir / "experiment.toml", "base = \"base.toml\"\n[run]\nseed = 2\n[train]\nlr = 0.1\n");
+  const auto layer = WriteFile(dir / "sub/layer.toml", "[train]\nlr = 0.2\niterations = 5\n");
+  auto doc = ConfigDocument::LoadLayers({experiment, layer}, {"run.seed=7"});
+  ASSERT_THAT(doc, IsOk());
+  EXPECT_THAT(doc->ToToml(), AllOf(HasSubstr("name = 'base'"), HasSubstr("seed = 7"),
+                                   HasSubstr("lr = 0.2"), HasSubstr("iterations = 5")));
+  EXPECT_THAT(ConfigDocument::LoadLayers({experiment, dir / "missing.toml"}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing.toml")));
+}
+
+TEST(ConfigDocumentTest, EraseRemovesATableOrValue) {
+  auto doc = ConfigDocument::Parse("[run]\nseed = 1\nname = \"a\"\n[self_training.x]\ntype = \"y\"\n", "t");
+  ASSERT_THAT(doc, IsOk());
+  doc->Erase("self_training");
+  doc->Erase("run.seed");
+  doc->Erase("no.such.key");
+  EXPECT_THAT(doc->ToToml(), AllOf(Not(HasSubstr("self_training")), Not(HasSubstr("seed")),
+                                   HasSubstr("name = 'a'")));
+}
+
 TEST(ConfigDocumentTest, OverridesParseTomlAndFallBackToStrings) {
   const auto dir = FreshTestDir();
   const auto file = WriteFile(dir / "x.toml", "[[augment.pipeline]]\ntype = \"flip\"\n");
