@@ -72,6 +72,27 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   return labels_path;
 }
 
+absl::StatusOr<TrainResult> TrainStudent(const ValidatedConfig& config,
+                                         const Registries& registries,
+                                         const std::filesystem::path& labels_path,
+                                         const TrainOptions& options) {
+  STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set, ReadPseudoLabels(labels_path));
+  if (set.indices.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the pseudo-labeler kept no image (", labels_path.string(),
+        "); lower its threshold or train the teacher longer"));
+  }
+  const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
+                         BuildDataset(config, registries, "data.train", seed));
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
+                         BuildDataset(config, registries, "data.unlabeled", seed));
+  TrainOptions student_options = options;
+  student_options.pseudo_labeled =
+      std::make_shared<PseudoLabeledDataset>(unlabeled, std::move(set), train->Info());
+  return Train(config, registries, student_options);
+}
+
 absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& config,
                                              const Registries& registries,
                                              const TrainOptions& options) {
@@ -93,11 +114,6 @@ absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& config,
     result.teacher = teacher.metrics;
     teacher_weights = RunFiles(files.teacher()).final_model();
   }
-  const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
-  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
-                         BuildDataset(config, registries, "data.train", seed));
-  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
-                         BuildDataset(config, registries, "data.unlabeled", seed));
   const int rounds = static_cast<int>(self_training.GetInt("rounds"));
   for (int round = 1; round <= rounds; ++round) {
     LogInfo(absl::StrCat("self-training round ", round, ": pseudo labels"));
@@ -107,18 +123,11 @@ absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& config,
                            WritePseudoLabelsFor(config, registries, teacher_weights,
                                                 files.pseudo_labels(round),
                                                 files.pseudo_summary(round)));
-    STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set, ReadPseudoLabels(labels_path));
-    if (set.indices.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "round ", round, ": the pseudo-labeler kept no image (see ",
-          files.pseudo_summary(round).string(), "); lower its threshold or train the teacher longer"));
-    }
     LogInfo(absl::StrCat("self-training round ", round, ": student"));
     TrainOptions student_options = options;
     student_options.run_dir = files.student(round);
-    student_options.pseudo_labeled =
-        std::make_shared<PseudoLabeledDataset>(unlabeled, std::move(set), train->Info());
-    STLAB_ASSIGN_OR_RETURN(TrainResult student, Train(config, registries, student_options));
+    STLAB_ASSIGN_OR_RETURN(TrainResult student,
+                           TrainStudent(config, registries, labels_path, student_options));
     result.students.push_back(student.metrics);
     teacher_weights = RunFiles(files.student(round)).final_model();
   }

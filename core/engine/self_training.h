@@ -53,6 +53,14 @@ STLAB_API absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
     const std::filesystem::path& checkpoint, const std::filesystem::path& labels_path,
     const std::filesystem::path& summary_path);
 
+/// Trains a student (in options.run_dir) on `config`'s human labels and the pseudo
+/// labels in `labels_path` (as WritePseudoLabelsFor wrote them), mixed and combined
+/// as [self_training] says. Resumable like Train(). An empty label set is an error.
+STLAB_API absl::StatusOr<TrainResult> TrainStudent(const ValidatedConfig& config,
+                                                   const Registries& registries,
+                                                   const std::filesystem::path& labels_path,
+                                                   const TrainOptions& options);
+
 }  // namespace stlab
 
 #endif  // STLAB_CORE_ENGINE_SELF_TRAINING_H_
