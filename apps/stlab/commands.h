@@ -42,6 +42,8 @@ int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOption
 /// `stlab pseudo-label CONFIG --checkpoint PATH --output_dir DIR`.
 int RunPseudoLabelCommand(const std::vector<std::string>& args, const CommonOptions& options);
 
+int RunSuiteCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
 }  // namespace stlab::cli
 
 #endif  // STLAB_APPS_STLAB_COMMANDS_H_

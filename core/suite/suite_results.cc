@@ -1,0 +1,64 @@
+// Gathering run results from the stage cache.
+#include "core/suite/suite_results.h"
+
+#include <map>
+#include <set>
+
+#include "core/suite/stage_runner.h"
+
+namespace stlab {
+namespace {
+
+// The stages `id` needs, itself included.
+std::set<std::string> Upstream(const SuitePlan& plan, const std::string& id) {
+  std::set<std::string> seen;
+  std::vector<std::string> todo = {id};
+  while (!todo.empty()) {
+    const std::string next = todo.back();
+    todo.pop_back();
+    if (!seen.insert(next).second) continue;
+    for (const std::string& up : plan.Find(next)->depends_on) todo.push_back(up);
+  }
+  return seen;
+}
+
+}  // namespace
+
+std::vector<SuiteRunResult> CollectSuiteResults(const SuitePlan& plan,
+                                                const SuiteRunSummary* summary) {
+  std::map<std::string, const StageOutcome*> failures;
+  if (summary != nullptr) {
+    for (const StageOutcome& outcome : summary->failed) failures[outcome.id] = &outcome;
+  }
+  std::vector<SuiteRunResult> results;
+  for (const PlannedRun& run : plan.runs) {
+    SuiteRunResult result;
+    result.factors = run.cell.factors;
+    result.self_training = run.cell.self_training;
+    result.train_dir = plan.StageDir(run.final_stage());
+    result.status = "pending";
+    if (StageDone(result.train_dir)) {
+      if (absl::StatusOr<Metrics> metrics = ReadStageMetrics(result.train_dir); metrics.ok()) {
+        result.status = "done";
+        result.metrics = *std::move(metrics);
+      }
+    } else {
+      for (const std::string& id : Upstream(plan, run.final_stage())) {
+        if (auto it = failures.find(id); it != failures.end()) {
+          result.status = "failed";
+          result.log = it->second->log;
+        }
+      }
+    }
+    if (run.cell.self_training && StageDone(plan.StageDir(run.train_stage))) {
+      if (absl::StatusOr<Metrics> teacher = ReadStageMetrics(plan.StageDir(run.train_stage));
+          teacher.ok()) {
+        result.teacher_metrics = *std::move(teacher);
+      }
+    }
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+}  // namespace stlab
