@@ -416,7 +416,7 @@ h2 { font-size: 19px; margin: 0 0 6px; }
 p.note { color: var(--muted); font-size: 13px; margin: 4px 0 14px; max-width: 980px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 14px; font-variant-numeric: tabular-nums; }
-th, td { padding: 7px 14px; border-bottom: 1px solid var(--line); text-align: right;
+th, td { padding: 6px 12px; border-bottom: 1px solid var(--line); text-align: right;
   white-space: nowrap; }
 th { background: var(--head); font-weight: 600; border-bottom: 2px solid #d1d5db; }
 th.key, td.key { text-align: left; }
@@ -424,7 +424,8 @@ td.key { font-weight: 600; }
 th.st, td.st { background: #f5f9ff; }
 tbody tr:hover td { background: #eef2f7; }
 td.missing { color: #9ca3af; }
-.delta { font-size: 12.5px; margin-left: 4px; }
+.delta { display: block; font-size: 12px; line-height: 1.2; }
+tr.group td { border-top: 2px solid #d1d5db; }
 .up { color: #047857; }
 .down { color: #b91c1c; }
 .flat { color: var(--muted); }
@@ -469,9 +470,16 @@ std::string TableHtml(const std::vector<SuiteRunResult>& runs, const SuiteReport
   }
   absl::StrAppend(&html, "</tr></thead>\n<tbody>\n");
   for (size_t r = 0; r < table.row_keys.size(); ++r) {
-    absl::StrAppend(&html, "<tr>");
-    for (const std::string& level : table.row_keys[r]) {
-      absl::StrAppend(&html, "<td class=\"key\">", HtmlEscape(level), "</td>");
+    // Like the paper's tables: a level is written where it changes, and a change of
+    // the outermost row axis starts a new group.
+    const std::vector<std::string>& key = table.row_keys[r];
+    const std::vector<std::string>* previous = r > 0 ? &table.row_keys[r - 1] : nullptr;
+    const bool new_group = previous != nullptr && key.size() > 1 && (*previous)[0] != key[0];
+    absl::StrAppend(&html, new_group ? "<tr class=\"group\">" : "<tr>");
+    bool changed = previous == nullptr;
+    for (size_t k = 0; k < key.size(); ++k) {
+      changed = changed || (*previous)[k] != key[k];
+      absl::StrAppend(&html, "<td class=\"key\">", changed ? HtmlEscape(key[k]) : "", "</td>");
     }
     for (size_t c = 0; c < table.cells[r].size(); ++c) {
       const TableCell& cell = table.cells[r][c];
@@ -655,8 +663,7 @@ std::string CurvePlotsHtml(const std::vector<SuiteRunResult>& runs,
                            const std::string& note, const std::string& y_label,
                            const std::string& empty) {
   std::string html = absl::StrCat("<section>\n<h2>", HtmlEscape(heading), "</h2>\n");
-  std::vector<LegendEntry> legend;
-  std::set<std::pair<size_t, size_t>> in_legend;  // (column level, style)
+  std::map<std::pair<size_t, size_t>, LegendEntry> legend;  // by (column level, style)
   std::string panels;
   for (const std::vector<std::string>& row : OrderedKeys(runs, grid.row_axes)) {
     std::vector<ChartSeries> series;
@@ -680,12 +687,12 @@ std::string CurvePlotsHtml(const std::vector<SuiteRunResult>& runs,
         s.y = it->second.second;
         series.push_back(std::move(s));
         const size_t style = names.size() == 1 ? (dashed ? 1 : 0) : n;
-        if (in_legend.insert({c, style}).second) {
-          const std::string column = ColumnTitle(grid, layout, grid.column_levels[c], false);
-          legend.push_back(
-              {names.size() == 1 ? ColumnTitle(grid, layout, grid.column_levels[c], dashed)
-                                 : absl::StrCat(column, ": ", names[n]),
-               Color(c), dashed});
+        if (!legend.count({c, style})) {
+          // Without a column axis the colour says nothing: name the line style only.
+          const std::string column = grid.has_columns ? grid.column_levels[c] : "runs";
+          legend[{c, style}] = {names.size() == 1 ? absl::StrCat(column, dashed ? " + ST" : "")
+                                                  : absl::StrCat(column, ": ", names[n]),
+                                Color(c), dashed};
         }
       }
     }
@@ -700,10 +707,9 @@ std::string CurvePlotsHtml(const std::vector<SuiteRunResult>& runs,
   if (panels.empty()) {
     return absl::StrCat(html, "<p class=\"empty\">", HtmlEscape(empty), "</p>\n</section>\n");
   }
-  std::sort(legend.begin(), legend.end(), [](const LegendEntry& a, const LegendEntry& b) {
-    return a.label < b.label;
-  });
-  return absl::StrCat(html, "<p class=\"note\">", HtmlEscape(note), "</p>\n", LegendHtml(legend),
+  std::vector<LegendEntry> entries;
+  for (auto& [order, entry] : legend) entries.push_back(std::move(entry));
+  return absl::StrCat(html, "<p class=\"note\">", HtmlEscape(note), "</p>\n", LegendHtml(entries),
                       "<div class=\"grid\">\n", panels, "</div>\n</section>\n");
 }
 
@@ -719,7 +725,14 @@ std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRun
       HtmlEscape(suite_name), " · stlab suite report</title>\n<style>", kStyle,
       "</style>\n</head>\n<body>\n<main>\n<header><h1>", HtmlEscape(suite_name),
       "</h1><p>stlab suite report · ", HtmlEscape(StatusLine(runs)), "</p></header>\n");
-  absl::StrAppend(&html, "<section>\n<h2>", HtmlEscape(layout.metric), "</h2>\n");
+  std::string table_title = layout.metric;
+  if (!grid.row_axes.empty()) {
+    absl::StrAppend(&table_title, " by ", absl::StrJoin(grid.row_axes, " × "));
+  }
+  if (grid.has_columns) {
+    absl::StrAppend(&table_title, grid.row_axes.empty() ? " by " : " and ", layout.columns);
+  }
+  absl::StrAppend(&html, "<section>\n<h2>", HtmlEscape(table_title), "</h2>\n");
   if (table.header.empty()) {
     absl::StrAppend(&html, "<p class=\"empty\">No runs.</p>\n");
   } else {

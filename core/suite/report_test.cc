@@ -37,7 +37,8 @@ std::string Read(const fs::path& path) {
   return text.str();
 }
 
-// Where a test writes its report: a fresh temporary folder, or the kept folder.
+// Where a test writes its report: a fresh temporary folder, or the kept folder. The
+// temporary one empties the test's folder: call it first.
 fs::path ReportDir() {
   const char* keep = std::getenv("STLAB_REPORT_TEST_OUT");
   if (keep == nullptr || *keep == '\0') return stlab::testing::FreshTestDir() / "report";
@@ -195,7 +196,8 @@ TEST(SuiteReportTest, HtmlIsOneSelfContainedPage) {
 }
 
 TEST(SuiteReportTest, HtmlPlotsLossCurvesAndRunningAveragesFromMetricsJsonl) {
-  const fs::path runs_dir = stlab::testing::FreshTestDir() / "runs";
+  const fs::path dir = ReportDir();
+  const fs::path runs_dir = dir / "runs";
   std::vector<SuiteRunResult> runs = GridRuns();
   for (size_t r = 0; r < runs.size(); ++r) {
     if (runs[r].status != "done") continue;
@@ -222,7 +224,6 @@ TEST(SuiteReportTest, HtmlPlotsLossCurvesAndRunningAveragesFromMetricsJsonl) {
       << "{\"kind\": \"train\", \"iteration\": 41";
   runs[11].train_dir = runs_dir / "pending";
 
-  const fs::path dir = ReportDir();
   ASSERT_THAT(WriteSuiteReport("curves", runs, GridLayout(), dir).status(), IsOk());
   const std::string html = Read(dir / "report.html");
   const std::string loss = Section(html, "Training loss");
@@ -247,7 +248,7 @@ TEST(SuiteReportTest, AbsentXAxisSkipsTheMetricPlot) {
 
 TEST(SuiteReportTest, WriteFailureNamesTheFile) {
   const fs::path blocker =
-      stlab::testing::WriteFile(stlab::testing::FreshTestDir() / "a_file", "not a folder");
+      stlab::testing::WriteFile(ReportDir() / "a_file", "not a folder");
   EXPECT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), blocker / "report").status(),
               StatusIs(absl::StatusCode::kInternal, HasSubstr("results.csv")));
 }

@@ -155,10 +155,10 @@ std::string LineChartSvg(const std::vector<ChartSeries>& series, const ChartOpti
   absl::StrAppend(&svg, "<rect x=\"0\" y=\"0\" width=\"", options.width, "\" height=\"",
                   options.height, "\" fill=\"#ffffff\"/>\n");
   if (!options.title.empty()) {
-    absl::StrAppend(&svg, Text(width / 2, 20, "middle", 13, options.title, " font-weight=\"600\""));
+    absl::StrAppend(&svg, Text(width / 2, 21, "middle", 14, options.title, " font-weight=\"600\""));
   }
-  absl::StrAppend(&svg, Text((left + right) / 2, height - 8, "middle", 12, options.x_label));
-  absl::StrAppend(&svg, Text(16, (top + bottom) / 2, "middle", 12, options.y_label,
+  absl::StrAppend(&svg, Text((left + right) / 2, height - 8, "middle", 13, options.x_label));
+  absl::StrAppend(&svg, Text(16, (top + bottom) / 2, "middle", 13, options.y_label,
                              absl::StrFormat(" transform=\"rotate(-90 16 %s)\"",
                                              Num((top + bottom) / 2))));
   if (!has_data) {
@@ -217,7 +217,7 @@ std::string LineChartSvg(const std::vector<ChartSeries>& series, const ChartOpti
     const double y = py_axis(position);
     absl::StrAppend(&svg, "<line x1=\"", Num(left), "\" y1=\"", Num(y), "\" x2=\"", Num(right),
                     "\" y2=\"", Num(y), "\" stroke=\"", kGridColor, "\"/>\n",
-                    Text(left - 6, y + 4, "end", 11, label));
+                    Text(left - 6, y + 4, "end", 12, label));
   }
   for (const auto& [position, label] : x_ticks) {
     const double x = px(position);
@@ -225,7 +225,7 @@ std::string LineChartSvg(const std::vector<ChartSeries>& series, const ChartOpti
                     "\" y2=\"", Num(bottom), "\" stroke=\"", kGridColor, "\"/>\n",
                     "<line x1=\"", Num(x), "\" y1=\"", Num(bottom), "\" x2=\"", Num(x),
                     "\" y2=\"", Num(bottom + 4), "\" stroke=\"", kAxisColor, "\"/>\n",
-                    Text(x, bottom + 17, "middle", 11, label));
+                    Text(x, bottom + 18, "middle", 12, label));
   }
   absl::StrAppend(&svg, "<path d=\"M", Num(left), " ", Num(top), " V", Num(bottom), " H",
                   Num(right), "\" fill=\"none\" stroke=\"", kAxisColor, "\"/>\n");
