@@ -1,0 +1,257 @@
+// WriteSuiteReport: the CSV's columns, the Markdown table's cells (means, standard
+// deviations, differences, self-training's gain, missing cells, failed runs) and a
+// self-contained HTML page whose plots come from the runs' metrics.jsonl.
+// STLAB_REPORT_TEST_OUT=FOLDER keeps each test's report in FOLDER/<test name>, to
+// look at (scripts/check_report_html.sh renders it in headless Chromium).
+#include "core/suite/report.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "core/engine/metrics_log.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_files.h"
+
+namespace stlab {
+namespace {
+
+namespace fs = std::filesystem;
+using ::stlab::testing::IsOk;
+using ::stlab::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+constexpr char kFailedLog[] = "/runs/random-1.0-st-0/student/train.log";
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Where a test writes its report: a fresh temporary folder, or the kept folder. The
+// temporary one empties the test's folder: call it first.
+fs::path ReportDir() {
+  const char* keep = std::getenv("STLAB_REPORT_TEST_OUT");
+  if (keep == nullptr || *keep == '\0') return stlab::testing::FreshTestDir() / "report";
+  const fs::path dir = fs::path(keep) / ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  fs::remove_all(dir);
+  return dir;
+}
+
+SuiteRunResult MakeRun(const std::string& init, const std::string& fraction, bool self_training,
+                   int seed, double ap) {
+  SuiteRunResult run;
+  run.factors = {{"init", init},
+                 {"labeled_fraction", fraction},
+                 {"self_training", self_training ? "true" : "false"},
+                 {"seed", absl::StrCat(seed)}};
+  run.self_training = self_training;
+  run.status = "done";
+  run.metrics = {{"AP", ap}, {"AP50", 2 * ap}};
+  return run;
+}
+
+// random/supervised x labeled fraction 0.2/1.0 x self-training x seeds 0/1. Random
+// init at 1.0 with self-training has no finished run: seed 0 failed, seed 1 pending.
+std::vector<SuiteRunResult> GridRuns() {
+  std::vector<SuiteRunResult> runs;
+  auto add_pair = [&](const std::string& init, const std::string& fraction, bool st, double ap0,
+                      double ap1) {
+    runs.push_back(MakeRun(init, fraction, st, 0, ap0));
+    runs.push_back(MakeRun(init, fraction, st, 1, ap1));
+  };
+  for (const std::string fraction : {"0.2", "1.0"}) {
+    const bool low = fraction == "0.2";
+    add_pair("random", fraction, false, low ? 0.120 : 0.300, low ? 0.130 : 0.310);
+    add_pair("random", fraction, true, low ? 0.150 : 0.0, low ? 0.160 : 0.0);
+    add_pair("supervised", fraction, false, low ? 0.225 : 0.320, low ? 0.229 : 0.330);
+    add_pair("supervised", fraction, true, low ? 0.250 : 0.340, low ? 0.260 : 0.350);
+  }
+  for (SuiteRunResult& run : runs) {
+    if (!run.self_training) continue;
+    run.teacher_metrics = {{"AP", run.metrics["AP"] / 2}};
+  }
+  // random, 1.0, self-training: runs[10] (seed 0) and runs[11] (seed 1).
+  runs[10].status = "failed";
+  runs[10].log = kFailedLog;
+  runs[10].metrics.clear();
+  runs[10].teacher_metrics.clear();
+  runs[11].status = "pending";
+  runs[11].metrics.clear();
+  runs[11].teacher_metrics.clear();
+  return runs;
+}
+
+SuiteReportLayout GridLayout() {
+  SuiteReportLayout layout;
+  layout.rows = {"labeled_fraction"};
+  return layout;
+}
+
+// The lines of the HTML's section whose <h2> starts with `heading`.
+std::string Section(const std::string& html, const std::string& heading) {
+  const size_t begin = html.find(absl::StrCat("<h2>", heading));
+  if (begin == std::string::npos) return "";
+  return html.substr(begin, html.find("</section>", begin) - begin);
+}
+
+TEST(SuiteReportTest, CsvHasAColumnPerFactorAndMetricAndARowPerRun) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), dir).status(), IsOk());
+  const std::vector<std::string> lines =
+      absl::StrSplit(Read(dir / "results.csv"), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 17u);
+  EXPECT_EQ(lines[0], "init,labeled_fraction,seed,self_training,status,AP,AP50,teacher_AP,log");
+  EXPECT_EQ(lines[1], "random,0.2,0,false,done,0.12,0.24,,");
+  EXPECT_EQ(lines[8], "supervised,0.2,1,true,done,0.26,0.52,0.13,");
+  EXPECT_EQ(lines[11], absl::StrCat("random,1.0,0,true,failed,,,,", kFailedLog));
+}
+
+TEST(SuiteReportTest, CsvQuotesFieldsWithCommasAndQuotes) {
+  std::vector<SuiteRunResult> runs = {MakeRun("a,b", "0.5", false, 0, 0.5)};
+  runs[0].factors[0].second = "say \"hi\", twice";
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("quoted", runs, GridLayout(), dir).status(), IsOk());
+  EXPECT_THAT(Read(dir / "results.csv"), HasSubstr("\n\"say \"\"hi\"\", twice\",0.5,0,"));
+}
+
+TEST(SuiteReportTest, MarkdownCellsShowMeanStdDifferenceAndSelfTrainingGain) {
+  const fs::path dir = ReportDir();
+  const absl::StatusOr<std::string> markdown =
+      WriteSuiteReport("grid", GridRuns(), GridLayout(), dir);
+  ASSERT_THAT(markdown.status(), IsOk());
+  EXPECT_EQ(Read(dir / "results.md"), *markdown);
+  EXPECT_THAT(*markdown, StartsWith("# grid\n"));
+  EXPECT_THAT(*markdown,
+              HasSubstr("| labeled_fraction | random | random + ST | supervised | supervised + ST |\n"
+                        "|---|---:|---:|---:|---:|\n"));
+  // supervised at 0.2: 0.225, 0.229 -> 0.227 ± 0.0028; random: 0.125 -> +0.102.
+  // Its students: 0.250, 0.260 -> 0.255 ± 0.0071, a gain of 0.028.
+  EXPECT_THAT(*markdown, HasSubstr("| 0.2 | 0.125 ± 0.007 | 0.155 ± 0.007 (+0.030) | "
+                                   "0.227 ± 0.003 (+0.102) | 0.255 ± 0.007 (+0.028) |\n"));
+  // random + ST at 1.0 has no finished run.
+  EXPECT_THAT(*markdown, HasSubstr("| 1.0 | 0.305 ± 0.007 | — | 0.325 ± 0.007 (+0.020) | "
+                                   "0.345 ± 0.007 (+0.020) |\n"));
+  EXPECT_THAT(*markdown, HasSubstr("mean ± sample standard deviation of AP over seed"));
+}
+
+TEST(SuiteReportTest, MarkdownListsFailedRunsWithTheirLogs) {
+  const fs::path dir = ReportDir();
+  const absl::StatusOr<std::string> markdown =
+      WriteSuiteReport("grid", GridRuns(), GridLayout(), dir);
+  ASSERT_THAT(markdown.status(), IsOk());
+  EXPECT_THAT(*markdown, HasSubstr("16 runs: 14 done, 1 failed, 1 pending."));
+  EXPECT_THAT(*markdown,
+              HasSubstr(absl::StrCat("Failed runs:\n\n- init=random, labeled_fraction=1.0, "
+                                     "self_training=true, seed=0: log `",
+                                     kFailedLog, "`\n")));
+}
+
+TEST(SuiteReportTest, OneSeedShowsNoStdAndUnnamedAxesBecomeRows) {
+  std::vector<SuiteRunResult> runs;
+  for (const std::string augment : {"S1", "S4"}) {
+    for (const std::string init : {"random", "simclr"}) {
+      SuiteRunResult run = MakeRun(init, "0.5", false, 0, init == "random" ? 0.4 : 0.35);
+      run.factors.insert(run.factors.begin(), {"augment", augment});
+      run.factors.erase(run.factors.begin() + 3);  // no self_training axis
+      runs.push_back(run);
+    }
+  }
+  SuiteReportLayout layout;
+  layout.rows = {"labeled_fraction"};
+  const absl::StatusOr<std::string> markdown = WriteSuiteReport("one", runs, layout, ReportDir());
+  ASSERT_THAT(markdown.status(), IsOk());
+  EXPECT_THAT(*markdown, HasSubstr("| labeled_fraction | augment | random | simclr |\n"));
+  EXPECT_THAT(*markdown, HasSubstr("| 0.5 | S4 | 0.400 | 0.350 (-0.050) |\n"));
+  EXPECT_THAT(*markdown, Not(HasSubstr("+ ST")));
+}
+
+TEST(SuiteReportTest, HtmlIsOneSelfContainedPage) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), dir).status(), IsOk());
+  const std::string html = Read(dir / "report.html");
+  EXPECT_THAT(html, StartsWith("<!DOCTYPE html>"));
+  EXPECT_THAT(html, HasSubstr("</html>"));
+  EXPECT_THAT(html, HasSubstr("<svg"));
+  EXPECT_THAT(html, HasSubstr("<table>"));
+  EXPECT_THAT(html, HasSubstr(kFailedLog));
+  const std::string without_namespace =
+      absl::StrReplaceAll(html, {{"xmlns=\"http://www.w3.org/2000/svg\"", ""}});
+  EXPECT_THAT(without_namespace, Not(HasSubstr("http://")));
+  EXPECT_THAT(without_namespace, Not(HasSubstr("https://")));
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+  EXPECT_THAT(html, Not(HasSubstr("<link")));
+  // The AP plot: a line per initialization, with and without self-training.
+  EXPECT_THAT(Section(html, "AP against labeled_fraction"), HasSubstr("<polyline"));
+  EXPECT_THAT(Section(html, "Training loss"), HasSubstr("No training curves yet"));
+}
+
+TEST(SuiteReportTest, HtmlPlotsLossCurvesAndRunningAveragesFromMetricsJsonl) {
+  const fs::path dir = ReportDir();
+  const fs::path runs_dir = dir / "runs";
+  std::vector<SuiteRunResult> runs = GridRuns();
+  for (size_t r = 0; r < runs.size(); ++r) {
+    if (runs[r].status != "done") continue;
+    runs[r].train_dir = runs_dir / absl::StrCat("run", r);
+    fs::create_directories(runs[r].train_dir);
+    auto log = MetricsLog::Open(runs[r].train_dir / "metrics.jsonl", 0);
+    ASSERT_THAT(log.status(), IsOk());
+    const double scale = 1.0 + 0.1 * static_cast<double>(r);
+    for (int it = 10; it <= 400; it += 10) {
+      std::map<std::string, double> values = {{"loss/total", scale * (0.4 + 3.0 / (1 + 0.05 * it))},
+                                              {"lr", 0.1}};
+      if (runs[r].self_training) {
+        values["loss/human"] = values["loss/total"] * 0.6;
+        values["loss/pseudo"] = values["loss/total"] * 0.4;
+        values["combiner/mean_human"] = scale * (1.0 + 1.0 / (1 + 0.02 * it));
+        values["combiner/mean_pseudo"] = scale * (0.6 + 0.8 / (1 + 0.02 * it));
+      }
+      ASSERT_THAT((*log)->Append("train", it, values), IsOk());
+    }
+    ASSERT_THAT((*log)->Append("eval", 400, {{"AP", runs[r].metrics["AP"]}}), IsOk());
+  }
+  // A stage still writing its last line, and a run whose folder holds nothing yet.
+  std::ofstream(runs[0].train_dir / "metrics.jsonl", std::ios::app)
+      << "{\"kind\": \"train\", \"iteration\": 41";
+  runs[11].train_dir = runs_dir / "pending";
+
+  ASSERT_THAT(WriteSuiteReport("curves", runs, GridLayout(), dir).status(), IsOk());
+  const std::string html = Read(dir / "report.html");
+  const std::string loss = Section(html, "Training loss");
+  const std::string averages = Section(html, "Loss normalization");
+  EXPECT_THAT(loss, HasSubstr("<polyline"));
+  EXPECT_THAT(loss, HasSubstr("labeled_fraction = 0.2"));
+  EXPECT_THAT(loss, HasSubstr("supervised + ST"));
+  EXPECT_THAT(averages, HasSubstr("<polyline"));
+  EXPECT_THAT(averages, HasSubstr("supervised: combiner/mean_pseudo"));
+  EXPECT_THAT(averages, Not(HasSubstr("No student")));
+}
+
+TEST(SuiteReportTest, AbsentXAxisSkipsTheMetricPlot) {
+  std::vector<SuiteRunResult> runs = GridRuns();
+  SuiteReportLayout layout = GridLayout();
+  layout.x = "augment";
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("no-x", runs, layout, dir).status(), IsOk());
+  EXPECT_THAT(Section(Read(dir / "report.html"), "AP against augment"),
+              HasSubstr("does not vary augment"));
+}
+
+TEST(SuiteReportTest, WriteFailureNamesTheFile) {
+  const fs::path blocker =
+      stlab::testing::WriteFile(ReportDir() / "a_file", "not a folder");
+  EXPECT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), blocker / "report").status(),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("results.csv")));
+}
+
+}  // namespace
+}  // namespace stlab
