@@ -75,7 +75,8 @@ std::string Clock(std::chrono::steady_clock::time_point start) {
 }
 
 int RunSuite(const LoadedSuite& suite, const CommonOptions& options) {
-  std::vector<std::string> args = {absl::StrCat("--log_level=", options.log_level)};
+  // Stage logs keep everything (info), whatever the suite's console shows.
+  std::vector<std::string> args = {"--log_level=info"};
   if (!options.plugin_paths.empty()) {
     std::vector<std::string> paths;
     for (const fs::path& p : options.plugin_paths) paths.push_back(fs::absolute(p).string());
