@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/malloc_tuning.h"
 #include "plugins/datasets/synthetic_shapes.h"
 #include "plugins/detection/retinanet_head.h"
 #include "plugins/models/fpn.h"
@@ -26,6 +27,7 @@ Batch SyntheticBatch(int64_t size) {
 }
 
 std::shared_ptr<TaskModel> BuildModel(const ModelShape& shape) {
+  RetainFreedTensorMemory();
   torch::manual_seed(0);
   auto backbone = std::shared_ptr<Backbone>(
       models::ResNet(models::ResNetOptions(18).width_multiplier(shape.width)).ptr());

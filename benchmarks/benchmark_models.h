@@ -41,6 +41,7 @@ inline constexpr ModelShape kTinySemanticFpn{
 Batch SyntheticBatch(int64_t size);
 
 /// The model of `shape`, its parameters drawn from torch's generator seeded with 0.
+/// Also tunes malloc as the `stlab` CLI does at start (core/malloc_tuning.h).
 std::shared_ptr<TaskModel> BuildModel(const ModelShape& shape);
 
 /// Floating-point operations of one training forward of `model` on `batch`, counted
