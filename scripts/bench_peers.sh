@@ -15,15 +15,21 @@ STLAB_BUILD_JOBS="${STLAB_BUILD_JOBS:-1}"
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 torch_prefix="$(cat "${STLAB_DEPS_DIR:-$HOME/.cache/stlab}/torch_cmake_prefix")"
+# Configure and build quietly; the log is shown only when a step fails.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+quiet() { "$@" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }; }
 if [[ ! -f "$build_dir/build.ninja" ]]; then
-  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$torch_prefix" -DSTLAB_BUILD_BENCHMARKS=ON >/dev/null
+  quiet cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$torch_prefix" -DSTLAB_BUILD_BENCHMARKS=ON
 else
-  cmake "$build_dir" -DSTLAB_BUILD_BENCHMARKS=ON >/dev/null
+  quiet cmake "$build_dir" -DSTLAB_BUILD_BENCHMARKS=ON
 fi
-cmake --build "$build_dir" -j "$STLAB_BUILD_JOBS" --target \
+quiet cmake --build "$build_dir" -j "$STLAB_BUILD_JOBS" --target \
   stlab_cli train_step_benchmark inference_benchmark conv_peak_benchmark \
-  coco_eval_benchmark augment_benchmark evaluation_benchmark >/dev/null
+  coco_eval_benchmark augment_benchmark evaluation_benchmark
 python="$("$root/scripts/peers_env.sh")"
+trap - EXIT
+rm -f "$log"
 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 exec "$python" "$root/benchmarks/compare_peers.py" \
   --build "$build_dir" "$@"
