@@ -11,7 +11,6 @@ peers' environment (scripts/peers_env.sh). Every figure is measured in this run.
 import argparse
 import gzip
 import json
-import math
 import os
 import statistics
 import subprocess
@@ -285,8 +284,8 @@ def stlab_coco_stats(build, case):
 
 # ---------------------------------------------------------------- harness
 class Row:
-    def __init__(self, measure, target=None, unit="ms", note=""):
-        self.measure, self.target, self.unit, self.note = measure, target, unit, note
+    def __init__(self, measure, target=None, unit="ms"):
+        self.measure, self.target, self.unit = measure, target, unit
         self.stlab, self.peer = [], []
 
     def ratio(self):
