@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "apps/stlab/commands.h"
 #include "core/logging.h"
+#include "core/malloc_tuning.h"
 
 ABSL_FLAG(std::vector<std::string>, plugin_path, {},
           "Extra plugin folders or library files, comma-separated (also STLAB_PLUGIN_PATH)");
@@ -63,6 +64,7 @@ std::vector<std::string> ExtractOverrides(std::vector<char*>& argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  stlab::RetainFreedTensorMemory();
   absl::SetProgramUsageMessage(kUsage);
   std::vector<char*> args(argv, argv + argc);
   stlab::cli::CommonOptions options;

@@ -29,6 +29,16 @@ TaskModel::TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> n
     TORCH_CHECK(segmentation_head_, "TaskModel needs a detection or a segmentation head");
     register_module("head", segmentation_head_);
   }
+  // NOTE: channels-last (NHWC) convolution weights and inputs: LibTorch's CPU
+  // convolutions (oneDNN) then run without converting layouts around every call, which
+  // makes small-channel models train ~1.3x faster (benchmarks/compare_peers.py).
+  // Loading copies into these tensors (copy_), so the layout survives checkpoints.
+  torch::NoGradGuard no_grad;
+  for (at::Tensor& parameter : parameters()) {
+    if (parameter.dim() == 4) {
+      parameter.set_data(parameter.contiguous(at::MemoryFormat::ChannelsLast));
+    }
+  }
 }
 
 int64_t TaskModel::size_divisor() const {
@@ -41,7 +51,8 @@ int64_t TaskModel::size_divisor() const {
 }
 
 stlab::Features TaskModel::ComputeFeatures(const at::Tensor& images) {
-  stlab::Features features = backbone_->Forward(images);
+  stlab::Features features =
+      backbone_->Forward(images.contiguous(at::MemoryFormat::ChannelsLast));
   return neck_ ? neck_->Forward(features) : features;
 }
 

@@ -30,6 +30,8 @@ STLAB_API const char* TaskName(Task task);
 
 /// Backbone -> neck -> head, with submodules "backbone", "neck" (when set) and
 /// "head", so checkpoints name parameters "backbone.layer1.0.conv1.weight" and so on.
+/// Convolution weights and images are kept channels-last (NHWC strides, same shapes),
+/// the layout LibTorch's CPU convolutions run fastest in.
 class STLAB_API TaskModel : public torch::nn::Module {
  public:
   TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> neck,
