@@ -1,14 +1,11 @@
-// Whole-file reads and SHA-256 through OpenSSL's EVP interface.
+// Whole-file reads with their SHA-256.
 #include "plugins/init/weights_file.h"
 
 #include <fstream>
-#include <stdexcept>
 #include <system_error>
 
 #include "absl/status/status.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "openssl/evp.h"
 
 namespace stlab::init {
 
@@ -30,16 +27,6 @@ absl::StatusOr<WeightsFile> ReadWeightsFile(const std::filesystem::path& path) {
   }
   file.sha256_hex = Sha256Hex(file.bytes);
   return file;
-}
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL could not compute a SHA-256 digest");
-  }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string DescribeOrigin(const std::string& kind, const std::filesystem::path& path,

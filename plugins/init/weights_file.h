@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/sha256.h"
 
 namespace stlab::init {
 
@@ -19,9 +20,6 @@ struct WeightsFile {
 
 /// Reads `path` whole. A missing or unreadable file is an error naming it.
 absl::StatusOr<WeightsFile> ReadWeightsFile(const std::filesystem::path& path);
-
-/// Lowercase hex SHA-256 of `bytes` (OpenSSL's libcrypto).
-std::string Sha256Hex(const std::string& bytes);
 
 /// "KIND PATH sha256:<first 12 hex digits>" once a file was read (`sha256_hex` not
 /// empty), "KIND PATH" before.
