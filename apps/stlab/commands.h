@@ -42,6 +42,9 @@ int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOption
 /// `stlab pseudo-label CONFIG --checkpoint PATH --output_dir DIR`.
 int RunPseudoLabelCommand(const std::vector<std::string>& args, const CommonOptions& options);
 
+/// `stlab augment-preview CONFIG --output_dir DIR [--images N] [--seed S]`.
+int RunAugmentPreviewCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
 }  // namespace stlab::cli
 
 #endif  // STLAB_APPS_STLAB_COMMANDS_H_

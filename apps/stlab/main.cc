@@ -31,6 +31,8 @@ constexpr char kUsage[] =
     "  self-train CONFIG       teacher -> pseudo labels -> student (resumable)\n"
     "  pseudo-label CONFIG --checkpoint PATH --output_dir DIR\n"
     "                          pseudo-label data.unlabeled with a teacher\n"
+    "  augment-preview CONFIG --output_dir DIR [--images N] [--seed S]\n"
+    "                          draw [augment] applied to data.train (original | augmented)\n"
     "  evaluate coco --gt GT.json --dets DETS.json [--json OUT.json]\n"
     "                          COCO bbox evaluation of result files (.gz accepted)\n\n"
     "flags:\n"
@@ -86,6 +88,7 @@ int main(int argc, char** argv) {
   if (command == "eval") return stlab::cli::RunEvalCommand(rest, options);
   if (command == "self-train") return stlab::cli::RunSelfTrainCommand(rest, options);
   if (command == "pseudo-label") return stlab::cli::RunPseudoLabelCommand(rest, options);
+  if (command == "augment-preview") return stlab::cli::RunAugmentPreviewCommand(rest, options);
   if (command == "help") {
     std::cout << kUsage;
     return 0;
