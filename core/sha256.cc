@@ -4,6 +4,7 @@
 #include <fstream>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -11,10 +12,6 @@
 
 namespace stlab {
 namespace {
-
-struct DigestContextDeleter {
-  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
 
 std::string Hex(const unsigned char* digest, unsigned int length) {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
@@ -31,19 +28,22 @@ std::string Sha256Hex(std::string_view bytes) {
   return Hex(digest, length);
 }
 
-absl::StatusOr<std::string> Sha256HexOfFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", file.string(), "'"));
-  std::unique_ptr<EVP_MD_CTX, DigestContextDeleter> context(EVP_MD_CTX_new());
+absl::StatusOr<std::string> Sha256HexOfFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path.string(), "' to hash it"));
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   if (context == nullptr || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
     return absl::InternalError("OpenSSL could not start a SHA-256 digest");
   }
-  std::string chunk(1 << 20, '\0');
+  std::vector<char> chunk(1 << 20);
   while (in) {
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    if (in.gcount() > 0) EVP_DigestUpdate(context.get(), chunk.data(), static_cast<size_t>(in.gcount()));
+    if (in.gcount() > 0 &&
+        EVP_DigestUpdate(context.get(), chunk.data(), static_cast<size_t>(in.gcount())) != 1) {
+      return absl::InternalError("OpenSSL could not update a SHA-256 digest");
+    }
   }
-  if (in.bad()) return absl::DataLossError(absl::StrCat("error reading '", file.string(), "'"));
+  if (!in.eof()) return absl::UnavailableError(absl::StrCat("cannot read '", path.string(), "'"));
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (EVP_DigestFinal_ex(context.get(), digest, &length) != 1) {

@@ -8,8 +8,12 @@
 #  4. a diverging run stops with an error naming the iteration and the loss term;
 #  5. `stlab eval` of the final weights reproduces the final metrics and writes the
 #     detections as COCO results;
-#  6. `stlab self-train` runs teacher, pseudo labels and student, and a second start
-#     of the finished pipeline trains nothing and prints the same numbers.
+#  6. `stlab self-train` runs teacher, pseudo labels and student (for its own
+#     self_training.student_iterations), and a second start of the finished
+#     pipeline trains nothing and prints the same numbers;
+#  7. the pseudo labels are exported for audit (COCO JSON with the summary's box
+#     count, drawn PNGs, the teacher's SHA-256), by the pipeline and by
+#     `stlab pseudo-label`.
 # Usage: train_resume_test.sh STLAB_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -82,14 +86,53 @@ echo "eval of the final weights: same metrics"
 self_train() {
   "$cli" self-train "$config" --set "run.output_dir=$work" --set run.name=self_training \
     --set self_training.pseudo_labeler.type=detection_threshold \
-    --set self_training.pseudo_labeler.threshold=0.0 \
+    --set self_training.pseudo_labeler.threshold=0.0 --set model.head.score_threshold=0.0 \
     --set self_training.loss_combiner.type=loss_normalization \
+    --set self_training.student_iterations=60 \
     --set data.unlabeled.num_images=16 --set data.unlabeled.image_size=64 --log_level=warn
 }
 self_train >"$work/self_train.out" 2>/dev/null
 grep -q '"students": \[{' "$work/self_training/result.json"
 grep -q '"kept": 16' "$work/self_training/round1/pseudo_labels_summary.json"
 grep -q '"loss/pseudo"' "$work/self_training/round1/student/metrics.jsonl"
+grep -q '^{"iterations": 40,' "$work/self_training/teacher/result.json"
+grep -q '^{"iterations": 60,' "$work/self_training/round1/student/result.json"
 self_train >"$work/self_train_again.out" 2>/dev/null
 diff "$work/self_train.out" "$work/self_train_again.out"
 echo "self-training: teacher, pseudo labels and student; a finished pipeline is not rerun"
+
+# check_audit DIR TEACHER DRAWN: the audit files of one pseudo-labeling.
+check_audit() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import hashlib, json, os, sys
+folder, teacher, drawn = sys.argv[1], sys.argv[2], int(sys.argv[3])
+summary = json.load(open(os.path.join(folder, "pseudo_labels_summary.json")))
+coco = json.load(open(os.path.join(folder, "pseudo_labels.json")))
+assert summary["boxes"] > 0, "the test needs boxes"
+assert len(coco["annotations"]) == summary["boxes"], (len(coco["annotations"]), summary["boxes"])
+assert len(coco["images"]) == summary["kept"]
+assert sum(summary["score_histogram"]) == summary["boxes"]
+categories = {c["id"]: c["name"] for c in coco["categories"]}
+image_ids = {i["id"] for i in coco["images"]}
+for a in coco["annotations"]:
+    assert a["category_id"] in categories and a["image_id"] in image_ids, a
+    assert len(a["bbox"]) == 4 and a["bbox"][2] > 0 and a["bbox"][3] > 0, a
+    assert 0.0 <= a["score"] <= 1.0, a
+provenance = summary["provenance"]
+assert provenance["teacher_sha256"] == hashlib.sha256(open(teacher, "rb").read()).hexdigest()
+assert provenance["threshold"] == "0.0" and provenance["created"].endswith("Z"), provenance
+assert coco["info"] == provenance
+pictures = sorted(os.listdir(os.path.join(folder, "pseudo_labels_drawn")))
+assert len(pictures) == drawn, pictures
+PY
+  python3 "$(dirname "$0")/testing/check_png.py" "$1"/pseudo_labels_drawn/*.png >/dev/null
+}
+check_audit "$work/self_training/round1" "$work/self_training/teacher/model_final.pt" 8
+"$cli" pseudo-label "$config" --set "run.output_dir=$work" \
+  --set self_training.pseudo_labeler.type=detection_threshold \
+  --set self_training.pseudo_labeler.threshold=0.0 --set self_training.audit_images=3 \
+  --set model.head.score_threshold=0.0 --set self_training.loss_combiner.type=sum \
+  --set data.unlabeled.num_images=16 --set data.unlabeled.image_size=64 --log_level=warn \
+  --checkpoint "$work/straight/model_final.pt" --output_dir "$work/pseudo" >"$work/pseudo.out"
+check_audit "$work/pseudo" "$work/straight/model_final.pt" 3
+echo "pseudo labels exported for audit: COCO JSON, drawings, teacher digest"

@@ -44,6 +44,9 @@ int RunPseudoLabelCommand(const std::vector<std::string>& args, const CommonOpti
 
 int RunSuiteCommand(const std::vector<std::string>& args, const CommonOptions& options);
 
+/// `stlab augment-preview CONFIG --output_dir DIR [--images N] [--seed S]`.
+int RunAugmentPreviewCommand(const std::vector<std::string>& args, const CommonOptions& options);
+
 }  // namespace stlab::cli
 
 #endif  // STLAB_APPS_STLAB_COMMANDS_H_

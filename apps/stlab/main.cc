@@ -35,6 +35,8 @@ constexpr char kUsage[] =
     "  suite plan|run|report SUITE\n"
     "                          an experiment suite: its runs and stages, running them\n"
     "                          (cached, parallel, resumable), its report\n"
+    "  augment-preview CONFIG --output_dir DIR [--images N] [--seed S]\n"
+    "                          draw [augment] applied to data.train (original | augmented)\n"
     "  evaluate coco --gt GT.json --dets DETS.json [--json OUT.json]\n"
     "                          COCO bbox evaluation of result files (.gz accepted)\n\n"
     "flags:\n"
@@ -92,6 +94,7 @@ int main(int argc, char** argv) {
   if (command == "self-train") return stlab::cli::RunSelfTrainCommand(rest, options);
   if (command == "pseudo-label") return stlab::cli::RunPseudoLabelCommand(rest, options);
   if (command == "suite") return stlab::cli::RunSuiteCommand(rest, options);
+  if (command == "augment-preview") return stlab::cli::RunAugmentPreviewCommand(rest, options);
   if (command == "help") {
     std::cout << kUsage;
     return 0;

@@ -14,7 +14,8 @@
 #include "core/logging.h"
 
 ABSL_DECLARE_FLAG(std::string, checkpoint);
-ABSL_FLAG(std::string, output_dir, "", "pseudo-label: folder for pseudo_labels.pt and its summary");
+ABSL_FLAG(std::string, output_dir, "",
+          "pseudo-label, augment-preview: folder for the files written");
 
 namespace stlab::cli {
 int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOptions& options) {
@@ -56,15 +57,16 @@ int RunPseudoLabelCommand(const std::vector<std::string>& args, const CommonOpti
     std::cerr << config.status().message() << "\n";
     return 1;
   }
-  const std::filesystem::path dir(output_dir);
-  absl::StatusOr<std::filesystem::path> labels = WritePseudoLabelsFor(
-      *config, registries, checkpoint, dir / "pseudo_labels.pt", dir / "pseudo_labels_summary.json");
+  const PseudoLabelFiles files{std::filesystem::path(output_dir)};
+  absl::StatusOr<std::filesystem::path> labels =
+      WritePseudoLabelsFor(*config, registries, checkpoint, files);
   if (!labels.ok()) {
     std::cerr << "error: " << labels.status().message() << "\n";
     return 1;
   }
   std::cout << "pseudo labels: " << labels->string() << "\n"
-            << "summary: " << (dir / "pseudo_labels_summary.json").string() << "\n";
+            << "summary: " << files.summary().string() << "\n"
+            << "drawn: " << files.drawn().string() << "\n";
   return 0;
 }
 

@@ -96,6 +96,15 @@ const ConfigSchema& ExperimentSchema() {
            ParamSpec::Int("rounds", 1,
                           "teacher -> student rounds; each student teaches the next round")
                .Range(1, 10),
+           ParamSpec::Int("student_iterations", 0,
+                          "iterations of each student, its schedule stretched to them (0 = "
+                          "train.iterations); a student gives part of each batch to pseudo labels, "
+                          "so matching the teacher's passes over the human labels takes "
+                          "train.iterations / (1 - pseudo_fraction)")
+               .Min(0),
+           ParamSpec::Int("audit_images", 8,
+                          "pseudo-labeled images drawn with their labels as PNGs for auditing")
+               .Min(0),
        },
        {
            {"pseudo_labeler", {"pseudo_labeler"}, true, false,

@@ -20,6 +20,24 @@ namespace {
 constexpr char kFormatKey[] = "stlab_pseudo_labels_format";
 constexpr int64_t kFormatVersion = 1;
 
+// The teacher's score of each pseudo box: that of the detection with the same
+// box and class (labelers keep teacher boxes as they are).
+absl::StatusOr<at::Tensor> ScoresOf(const Sample& label, const Detections& teacher) {
+  const int64_t count = label.boxes.size(0);
+  std::vector<float> scores(static_cast<size_t>(count));
+  const at::Tensor boxes = teacher.boxes.to(at::kFloat);
+  for (int64_t i = 0; i < count; ++i) {
+    const at::Tensor same = (boxes == label.boxes[i]).all(1) & (teacher.labels == label.labels[i]);
+    const at::Tensor found = same.nonzero();
+    if (found.size(0) == 0) {
+      return absl::InternalError(absl::StrCat(
+          "pseudo box ", i, " is not one of the teacher's detections; its score is unknown"));
+    }
+    scores[static_cast<size_t>(i)] = teacher.scores[found[0][0].item<int64_t>()].item<float>();
+  }
+  return at::tensor(scores, at::kFloat);
+}
+
 }  // namespace
 
 absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
@@ -69,6 +87,12 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
       if (teacher.task() == Task::kDetection) {
         label.boxes = (*labeled)->boxes;
         label.labels = (*labeled)->labels;
+        absl::StatusOr<at::Tensor> scores = ScoresOf(label, (*predictions)[k].detections);
+        if (!scores.ok()) {
+          status = Annotate(scores.status(), originals[k].source);
+          break;
+        }
+        set.scores.push_back(*std::move(scores));
       } else {
         label.mask = (*labeled)->mask;
       }
@@ -94,6 +118,7 @@ absl::Status WritePseudoLabels(const std::filesystem::path& path, const PseudoLa
         archive.write(key + "/boxes", label.boxes, true);
         archive.write(key + "/labels", label.labels, true);
       }
+      if (i < set.scores.size()) archive.write(key + "/scores", set.scores[i], true);
       if (label.mask.defined()) archive.write(key + "/mask", label.mask, true);
     }
     for (const auto& [name, value] : set.provenance) {
@@ -126,12 +151,16 @@ absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& pat
     for (size_t i = 0; i < set.indices.size(); ++i) {
       const std::string key = absl::StrCat(i);
       Sample label;
-      at::Tensor t;
-      if (archive.try_read(key + "/boxes", t, true)) {
-        label.boxes = t;
+      // NOTE: every read gets a tensor of its own: reading into a defined tensor
+      // replaces the storage of every tensor that shares it.
+      if (at::Tensor boxes; archive.try_read(key + "/boxes", boxes, true)) {
+        label.boxes = boxes;
         archive.read(key + "/labels", label.labels, true);
       }
-      if (archive.try_read(key + "/mask", t, true)) label.mask = t;
+      if (at::Tensor mask; archive.try_read(key + "/mask", mask, true)) label.mask = mask;
+      if (at::Tensor scores; archive.try_read(key + "/scores", scores, true)) {
+        set.scores.push_back(scores);
+      }
       label.pseudo_labeled = true;
       set.labels.push_back(std::move(label));
     }
@@ -164,6 +193,14 @@ std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabe
       for (size_t c = 0; c < names.size(); ++c) per_class[c] += counts[c].item<int64_t>();
     }
   }
+  constexpr int64_t kScoreBins = 10;
+  std::vector<int64_t> score_bins(kScoreBins, 0);
+  for (const at::Tensor& scores : set.scores) {
+    const at::Tensor bins =
+        (scores * kScoreBins).floor().clamp(0, kScoreBins - 1).to(at::kLong);
+    const at::Tensor counts = at::bincount(bins, {}, kScoreBins);
+    for (int64_t b = 0; b < kScoreBins; ++b) score_bins[b] += counts[b].item<int64_t>();
+  }
   std::vector<std::string> histogram;
   for (size_t c = 0; c < names.size(); ++c) {
     histogram.push_back(absl::StrCat(JsonString(names[c]), ": ", per_class[c]));
@@ -172,12 +209,15 @@ std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabe
   for (const auto& [name, value] : set.provenance) {
     provenance.push_back(absl::StrCat(JsonString(name), ": ", JsonString(value)));
   }
+  // Bin b counts scores in [b / 10, (b + 1) / 10), the last bin includes 1.
+  const std::string scores_json =
+      masks ? "" : absl::StrCat("\"score_histogram\": [", absl::StrJoin(score_bins, ", "), "], ");
   const double kept = static_cast<double>(set.labels.size());
   return absl::StrCat(
       "{\"images\": ", num_unlabeled, ", \"kept\": ", set.labels.size(),
       ", \"boxes\": ", boxes, ", \"boxes_per_image\": ", JsonNumber(kept > 0 ? boxes / kept : 0.0),
       ", \"", masks ? "pixels" : "boxes", "_per_class\": {", absl::StrJoin(histogram, ", "),
-      "}, \"provenance\": {", absl::StrJoin(provenance, ", "), "}}\n");
+      "}, ", scores_json, "\"provenance\": {", absl::StrJoin(provenance, ", "), "}}\n");
 }
 
 PseudoLabeledDataset::PseudoLabeledDataset(std::shared_ptr<const Dataset> unlabeled,

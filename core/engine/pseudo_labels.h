@@ -26,6 +26,10 @@ struct PseudoLabelSet {
   /// Per kept image: boxes [M, 4] float32 and labels [M] int64 (detection) or
   /// mask [H, W] uint8 (segmentation); images are not stored.
   std::vector<Sample> labels;
+  /// Detection: per kept image, [M] float32 teacher score of each box of
+  /// labels[i] (the score of the teacher detection with the same box and class).
+  /// Empty for segmentation.
+  std::vector<at::Tensor> scores;
   /// Provenance: teacher weights, labeler, counts.
   std::map<std::string, std::string> provenance;
 };
@@ -42,7 +46,9 @@ STLAB_API absl::Status WritePseudoLabels(const std::filesystem::path& path,
 STLAB_API absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& path);
 
 /// A summary for auditing: images seen and kept, boxes per image, per-class counts
-/// (boxes for detection, pixels for segmentation), as one JSON object.
+/// (boxes for detection, pixels for segmentation), a histogram of the boxes'
+/// teacher scores in ten bins over [0, 1] (detection) and the provenance, as one
+/// JSON object.
 STLAB_API std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabeled,
                                              const DatasetInfo& info);
 

@@ -42,6 +42,7 @@ PseudoLabelSet TwoDetections() {
   b.boxes = at::zeros({0, 4});
   b.labels = at::zeros({0}, at::kLong);
   set.labels = {a, b};
+  set.scores = {at::tensor(std::vector<float>{0.5f}), at::zeros({0})};
   set.provenance = {{"teacher", "/runs/t/model_final.pt"}};
   return set;
 }
@@ -54,7 +55,9 @@ TEST(PseudoLabelsTest, WriteReadRoundTrip) {
   EXPECT_EQ(read->indices, (std::vector<int64_t>{1, 3}));
   ASSERT_EQ(read->labels.size(), 2u);
   EXPECT_TRUE(at::equal(read->labels[0].boxes, TwoDetections().labels[0].boxes));
-  EXPECT_EQ(read->labels[1].boxes.size(0), 0);
+  EXPECT_EQ(read->labels[1].boxes.sizes().vec(), (std::vector<int64_t>{0, 4}));
+  ASSERT_EQ(read->scores.size(), 2u);
+  EXPECT_TRUE(at::equal(read->scores[0], TwoDetections().scores[0]));
   EXPECT_EQ(read->provenance.at("teacher"), "/runs/t/model_final.pt");
 }
 
@@ -84,6 +87,7 @@ TEST(PseudoLabelsTest, SummaryCountsImagesBoxesAndClasses) {
   const std::string summary = PseudoLabelSummaryJson(TwoDetections(), 4, info);
   EXPECT_THAT(summary, HasSubstr("\"images\": 4, \"kept\": 2, \"boxes\": 1"));
   EXPECT_THAT(summary, HasSubstr("\"boxes_per_class\": {\"a\": 0, \"b\": 0, \"c\": 1}"));
+  EXPECT_THAT(summary, HasSubstr("\"score_histogram\": [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]"));
 }
 
 }  // namespace

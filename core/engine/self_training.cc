@@ -13,6 +13,7 @@
 #include "core/engine/pseudo_labels.h"
 #include "core/logging.h"
 #include "core/pseudo_labeler.h"
+#include "core/sha256.h"
 #include "core/status.h"
 
 namespace stlab {
@@ -37,10 +38,9 @@ std::string ComponentText(const ComponentConfig& component) {
 
 absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
     const ValidatedConfig& config, const Registries& registries,
-    const std::filesystem::path& checkpoint, const std::filesystem::path& labels_path,
-    const std::filesystem::path& summary_path) {
+    const std::filesystem::path& checkpoint, const PseudoLabelFiles& files) {
   std::error_code error;
-  if (std::filesystem::exists(labels_path, error)) return labels_path;
+  if (std::filesystem::exists(files.labels(), error)) return files.labels();
   const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));
@@ -63,13 +63,21 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set,
                          PseudoLabel(*teacher, *unlabeled, *labeler,
                                      config.Section("eval").GetInt("batch_size")));
+  STLAB_ASSIGN_OR_RETURN(const std::string teacher_sha256, Sha256HexOfFile(checkpoint));
   set.provenance["teacher"] = std::filesystem::absolute(checkpoint).string();
+  set.provenance["teacher_sha256"] = teacher_sha256;
   set.provenance["pseudo_labeler"] = ComponentText(*labeler_config);
+  if (auto it = labeler_config->values.find("threshold"); it != labeler_config->values.end()) {
+    set.provenance["threshold"] = FormatParamValue(it->second);
+  }
   set.provenance["created"] = UtcNow();
-  STLAB_RETURN_IF_ERROR(
-      WriteFileAtomically(summary_path, PseudoLabelSummaryJson(set, unlabeled->Size(), train->Info())));
-  STLAB_RETURN_IF_ERROR(WritePseudoLabels(labels_path, set));
-  return labels_path;
+  STLAB_RETURN_IF_ERROR(WriteFileAtomically(
+      files.summary(), PseudoLabelSummaryJson(set, unlabeled->Size(), train->Info())));
+  STLAB_RETURN_IF_ERROR(ExportPseudoLabels(set, *unlabeled, train->Info(),
+                                           config.Section("self_training").GetInt("audit_images"),
+                                           files));
+  STLAB_RETURN_IF_ERROR(WritePseudoLabels(files.labels(), set));
+  return files.labels();
 }
 
 absl::StatusOr<TrainResult> TrainStudent(const ValidatedConfig& config,
@@ -88,6 +96,7 @@ absl::StatusOr<TrainResult> TrainStudent(const ValidatedConfig& config,
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
                          BuildDataset(config, registries, "data.unlabeled", seed));
   TrainOptions student_options = options;
+  student_options.iterations = config.Section("self_training").GetInt("student_iterations");
   student_options.pseudo_labeled =
       std::make_shared<PseudoLabeledDataset>(unlabeled, std::move(set), train->Info());
   return Train(config, registries, student_options);
@@ -121,8 +130,7 @@ absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& config,
     std::filesystem::create_directories(files.round(round), error);
     STLAB_ASSIGN_OR_RETURN(const std::filesystem::path labels_path,
                            WritePseudoLabelsFor(config, registries, teacher_weights,
-                                                files.pseudo_labels(round),
-                                                files.pseudo_summary(round)));
+                                                files.pseudo_labels(round)));
     LogInfo(absl::StrCat("self-training round ", round, ": student"));
     TrainOptions student_options = options;
     student_options.run_dir = files.student(round);

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/config/validated_config.h"
+#include "core/engine/pseudo_label_export.h"
 #include "core/engine/task_model.h"
 #include "core/engine/trainer.h"
 #include "core/evaluator.h"
@@ -24,10 +25,7 @@ struct SelfTrainingFiles {
   std::filesystem::path dir;
   std::filesystem::path teacher() const { return dir / "teacher"; }
   std::filesystem::path round(int round) const { return dir / ("round" + std::to_string(round)); }
-  std::filesystem::path pseudo_labels(int round) const { return this->round(round) / "pseudo_labels.pt"; }
-  std::filesystem::path pseudo_summary(int round) const {
-    return this->round(round) / "pseudo_labels_summary.json";
-  }
+  PseudoLabelFiles pseudo_labels(int round) const { return PseudoLabelFiles(this->round(round)); }
   std::filesystem::path student(int round) const { return this->round(round) / "student"; }
   /// Teacher and student metrics side by side.
   std::filesystem::path result() const { return dir / "result.json"; }
@@ -46,16 +44,18 @@ STLAB_API absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& co
                                                        const TrainOptions& options = {});
 
 /// Pseudo-labels `config`'s data.unlabeled with the teacher weights `checkpoint`
-/// using [self_training.pseudo_labeler]; writes the labels and their summary into
-/// `output_dir` (skipped when the labels exist) and returns the labels' path.
+/// using [self_training.pseudo_labeler]; writes into `files` the summary (with
+/// provenance: teacher path and SHA-256, labeler, threshold, date), the audit files
+/// (ExportPseudoLabels, self_training.audit_images drawn) and last the labels.
+/// Skipped when the labels exist. Returns the labels' path.
 STLAB_API absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
     const ValidatedConfig& config, const Registries& registries,
-    const std::filesystem::path& checkpoint, const std::filesystem::path& labels_path,
-    const std::filesystem::path& summary_path);
+    const std::filesystem::path& checkpoint, const PseudoLabelFiles& files);
 
 /// Trains a student (in options.run_dir) on `config`'s human labels and the pseudo
 /// labels in `labels_path` (as WritePseudoLabelsFor wrote them), mixed and combined
-/// as [self_training] says. Resumable like Train(). An empty label set is an error.
+/// as [self_training] says, for self_training.student_iterations (train.iterations
+/// when 0). Resumable like Train(). An empty label set is an error.
 STLAB_API absl::StatusOr<TrainResult> TrainStudent(const ValidatedConfig& config,
                                                    const Registries& registries,
                                                    const std::filesystem::path& labels_path,

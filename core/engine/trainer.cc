@@ -75,7 +75,7 @@ class Run {
 
   absl::StatusOr<TrainResult> Execute() {
     STLAB_RETURN_IF_ERROR(Setup());
-    const int64_t total = train_.GetInt("iterations");
+    const int64_t total = TotalIterations();
     TrainResult result;
     result.iterations = total;
     result.resumed_from = state_.iteration;
@@ -119,6 +119,9 @@ class Run {
     LogInfo(absl::StrCat("backbone initialization: ", model_->init_origin()));
     optimizer_ = MakeOptimizer(train_, *model_);
     STLAB_ASSIGN_OR_RETURN(schedule_, ScheduleOf(train_));
+    schedule_.total_iterations = TotalIterations();
+    STLAB_RETURN_IF_ERROR(
+        Annotate(ValidateLrSchedule(schedule_), "[train] over the student's iterations"));
     if (const double decay = train_.GetFloat("ema_decay"); decay > 0.0) {
       ema_.emplace(*model_, decay);
       STLAB_ASSIGN_OR_RETURN(eval_model_,
@@ -150,6 +153,10 @@ class Run {
     STLAB_RETURN_IF_ERROR(loader_->Seek(state_.iteration));
     STLAB_ASSIGN_OR_RETURN(metrics_log_, MetricsLog::Open(files_.metrics(), state_.iteration));
     return absl::OkStatus();
+  }
+
+  int64_t TotalIterations() const {
+    return options_.iterations > 0 ? options_.iterations : train_.GetInt("iterations");
   }
 
   absl::Status SetupStudent() {

@@ -47,10 +47,13 @@ struct TrainOptions {
   /// (self_training.pseudo_fraction of it, at least one image), their loss and the
   /// human-label loss combined by [self_training.loss_combiner]. Null: supervised.
   std::shared_ptr<const Dataset> pseudo_labeled;
+  /// Iterations to train instead of train.iterations when > 0 (a student's own
+  /// length); the learning-rate schedule spans them.
+  int64_t iterations = 0;
 };
 
 struct TrainResult {
-  int64_t iterations = 0;    ///< Iterations completed (train.iterations).
+  int64_t iterations = 0;    ///< Iterations completed (train.iterations or TrainOptions.iterations).
   int64_t resumed_from = 0;  ///< Iteration the run continued from; 0 for a fresh start.
   Metrics metrics;           ///< Final evaluation; empty without data.val.
 };

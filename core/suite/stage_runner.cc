@@ -8,6 +8,7 @@
 #include "core/atomic_file.h"
 #include "core/config/internal/toml_document.h"
 #include "core/engine/pretraining.h"
+#include "core/engine/pseudo_label_export.h"
 #include "core/engine/pseudo_labels.h"
 #include "core/engine/self_training.h"
 #include "core/engine/trainer.h"
@@ -145,7 +146,7 @@ absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe, const ValidatedC
       } else {
         STLAB_ASSIGN_OR_RETURN(const fs::path labels, input("pseudo_labels"));
         STLAB_ASSIGN_OR_RETURN(result, TrainStudent(config, registries,
-                                                    StageFiles(labels).pseudo_labels(), options));
+                                                    PseudoLabelFiles(labels).labels(), options));
       }
       metrics = result.metrics;
       break;
@@ -154,7 +155,7 @@ absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe, const ValidatedC
       STLAB_ASSIGN_OR_RETURN(const fs::path teacher, input("teacher"));
       STLAB_ASSIGN_OR_RETURN(const fs::path labels,
                              WritePseudoLabelsFor(config, registries, RunFiles(teacher).final_model(),
-                                                  files.pseudo_labels(), files.pseudo_summary()));
+                                                  PseudoLabelFiles(dir)));
       STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set, ReadPseudoLabels(labels));
       metrics["pseudo/images"] = static_cast<double>(set.indices.size());
       break;

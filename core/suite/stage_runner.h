@@ -18,7 +18,8 @@
 namespace stlab {
 
 /// The files of a stage folder; the one place their names are spelled. Training
-/// stages also hold a run folder's files (RunFiles), pre-training backbone.pt.
+/// stages also hold a run folder's files (RunFiles), pre-training backbone.pt,
+/// pseudo-labeling PseudoLabelFiles.
 struct StageFiles {
   explicit StageFiles(std::filesystem::path dir) : dir(std::move(dir)) {}
   std::filesystem::path dir;
@@ -28,8 +29,6 @@ struct StageFiles {
   std::filesystem::path log() const { return dir / "stage.log"; }
   /// Written last, atomically: the stage is finished; holds its final metrics.
   std::filesystem::path done() const { return dir / "stage_done.toml"; }
-  std::filesystem::path pseudo_labels() const { return dir / "pseudo_labels.pt"; }
-  std::filesystem::path pseudo_summary() const { return dir / "pseudo_labels_summary.json"; }
 };
 
 /// A stage recipe as read back from its folder.

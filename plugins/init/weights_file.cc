@@ -2,7 +2,6 @@
 #include "plugins/init/weights_file.h"
 
 #include <fstream>
-#include <stdexcept>
 #include <system_error>
 
 #include "absl/status/status.h"
