@@ -234,6 +234,18 @@ const Stage* SuitePlan::Find(const std::string& id) const {
   return nullptr;
 }
 
+std::set<std::string> SuitePlan::StagesNeededBy(const std::string& id) const {
+  std::set<std::string> seen;
+  std::vector<std::string> todo = {id};
+  while (!todo.empty()) {
+    const std::string next = todo.back();
+    todo.pop_back();
+    if (!seen.insert(next).second) continue;
+    for (const std::string& up : Find(next)->depends_on) todo.push_back(up);
+  }
+  return seen;
+}
+
 absl::StatusOr<SuitePlan> PlanSuite(const SuiteSpec& suite, const Registries& registries) {
   return Planner(suite, registries).Plan();
 }
@@ -244,15 +256,8 @@ std::string DescribePlan(const SuitePlan& plan) {
   std::map<std::string, int> users;
   for (const PlannedRun& run : plan.runs) {
     std::vector<std::string> chain;
-    std::set<std::string> seen;
-    // The run's stages in graph order: walk upstream from its final stage.
-    std::vector<std::string> todo = {run.final_stage()};
-    while (!todo.empty()) {
-      const std::string id = todo.back();
-      todo.pop_back();
-      if (!seen.insert(id).second) continue;
-      for (const std::string& up : plan.Find(id)->depends_on) todo.push_back(up);
-    }
+    // The run's stages in graph order.
+    const std::set<std::string> seen = plan.StagesNeededBy(run.final_stage());
     for (const Stage& stage : plan.stages) {
       if (seen.count(stage.id) > 0) {
         chain.push_back(stage.id);

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,8 @@ struct SuitePlan {
   std::string code_version;         ///< What the hashes include of the code.
 
   const Stage* Find(const std::string& id) const;
+  /// The ids of stage `id` and of every stage upstream of it.
+  std::set<std::string> StagesNeededBy(const std::string& id) const;
   std::filesystem::path StageDir(const std::string& id) const { return cache_dir / id; }
 };
 

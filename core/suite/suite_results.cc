@@ -2,27 +2,10 @@
 #include "core/suite/suite_results.h"
 
 #include <map>
-#include <set>
 
 #include "core/suite/stage_runner.h"
 
 namespace stlab {
-namespace {
-
-// The stages `id` needs, itself included.
-std::set<std::string> Upstream(const SuitePlan& plan, const std::string& id) {
-  std::set<std::string> seen;
-  std::vector<std::string> todo = {id};
-  while (!todo.empty()) {
-    const std::string next = todo.back();
-    todo.pop_back();
-    if (!seen.insert(next).second) continue;
-    for (const std::string& up : plan.Find(next)->depends_on) todo.push_back(up);
-  }
-  return seen;
-}
-
-}  // namespace
 
 std::vector<SuiteRunResult> CollectSuiteResults(const SuitePlan& plan,
                                                 const SuiteRunSummary* summary) {
@@ -43,7 +26,7 @@ std::vector<SuiteRunResult> CollectSuiteResults(const SuitePlan& plan,
         result.metrics = *std::move(metrics);
       }
     } else {
-      for (const std::string& id : Upstream(plan, run.final_stage())) {
+      for (const std::string& id : plan.StagesNeededBy(run.final_stage())) {
         if (auto it = failures.find(id); it != failures.end()) {
           result.status = "failed";
           result.log = it->second->log;
