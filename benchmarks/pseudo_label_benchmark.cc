@@ -88,10 +88,10 @@ void PseudoLabelImages(benchmark::State& state, bool segmentation,
 
 void BM_TinyRetinaNetPseudoLabels(benchmark::State& state) {
   PseudoLabelImages(state, false,
-                    self_training::DetectionThresholdLabeler(0.5, /*keep_empty=*/true));
+                    self_training::DetectionThresholdLabeler(0.5, /*keep_empty=*/true, /*soft=*/false));
 }
 void BM_TinySemanticFpnPseudoLabels(benchmark::State& state) {
-  PseudoLabelImages(state, true, self_training::SegmentationThresholdLabeler(0.5));
+  PseudoLabelImages(state, true, self_training::SegmentationThresholdLabeler(0.5, /*soft=*/false));
 }
 
 BENCHMARK(BM_TinyRetinaNetPseudoLabels)->ArgName("px")->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();

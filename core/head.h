@@ -43,8 +43,11 @@ class STLAB_API SegmentationHead : public torch::nn::Module {
   virtual at::Tensor Forward(const Features& features, const std::vector<int64_t>& image_size) = 0;
 
   /// Per-pixel losses of `logits` against `masks` [N, H, W] (uint8 class index,
-  /// kIgnoreLabel excluded from the loss).
-  virtual LossTerms Loss(const at::Tensor& logits, const at::Tensor& masks) = 0;
+  /// kIgnoreLabel excluded from the loss) or, when `soft_targets` is defined, against
+  /// those class probabilities [N, C, H, W] float32 (soft pseudo labels) at the
+  /// pixels that `masks` does not mark kIgnoreLabel.
+  virtual LossTerms Loss(const at::Tensor& logits, const at::Tensor& masks,
+                         const at::Tensor& soft_targets) = 0;
 };
 
 }  // namespace stlab

@@ -26,6 +26,16 @@ struct Sample {
   /// [H, W] uint8 class index per pixel, kIgnoreLabel where unlabeled; undefined
   /// when the dataset has no masks.
   at::Tensor mask;
+  /// Soft detection labels: [M] float32, the target probability in (0, 1] of each
+  /// box's class (a teacher's score); undefined means 1 for every box (hard labels).
+  at::Tensor label_scores;
+  /// Soft segmentation labels: [C, H, W] uint8, the target probability of each class
+  /// at each pixel in units of 1/255 (a teacher's softmax, quantized to keep the
+  /// pixels' memory and the augmentations' nearest-neighbour warps of `mask`);
+  /// undefined for hard labels. When defined, `mask` is defined too and marks the
+  /// pixels that carry no label with kIgnoreLabel; geometric augmentations move
+  /// every plane exactly as they move `mask`.
+  at::Tensor soft_mask;
   /// True when the labels came from a teacher rather than a human.
   bool pseudo_labeled = false;
 };

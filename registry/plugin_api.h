@@ -22,8 +22,9 @@
 namespace stlab {
 
 /// Bumped whenever a core interface, Registries or this descriptor changes in a
-/// way that breaks compiled plugins.
-inline constexpr uint32_t kPluginApiVersion = 1;
+/// way that breaks compiled plugins (2: Sample::label_scores and soft_mask,
+/// SegmentationHead::Loss with soft targets).
+inline constexpr uint32_t kPluginApiVersion = 2;
 
 /// Name of the exported entry point, a function `const PluginDescriptor* ()`.
 inline constexpr const char kPluginEntryPoint[] = "stlab_plugin_descriptor";

@@ -59,7 +59,9 @@ class LinearSegHead : public SegmentationHead {
   at::Tensor Forward(const Features& f, const std::vector<int64_t>& size) override {
     return at::upsample_bilinear2d(classify_->forward(f.at(level_)), size, false);
   }
-  LossTerms Loss(const at::Tensor& logits, const at::Tensor& masks) override {
+  LossTerms Loss(const at::Tensor& logits, const at::Tensor& masks,
+                 const at::Tensor& soft_targets) override {
+    TORCH_CHECK(!soft_targets.defined(), "LinearSegHead: hard labels only");
     return {{"seg", at::cross_entropy_loss(logits, masks.to(at::kLong), {}, at::Reduction::Mean,
                                            kIgnoreLabel)}};
   }
@@ -163,7 +165,7 @@ TEST_F(ComponentWiringTest, NeckAndHeadWireFromDeclaredSpecsAndTrain) {
   ASSERT_EQ(logits.sizes(), (std::vector<int64_t>{1, 2, 8, 8}));
 
   // Gradients reach the backbone through neck and head.
-  LossTerms loss = head->Loss(logits, masks);
+  LossTerms loss = head->Loss(logits, masks, at::Tensor());
   loss.at("seg").backward();
   for (const auto& p : backbone->parameters()) EXPECT_TRUE(p.grad().defined());
 

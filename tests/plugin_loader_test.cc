@@ -2,7 +2,9 @@
 // deliberately broken plugin per failure the loader must tell apart.
 #include "registry/plugin_loader.h"
 
+#include "absl/strings/str_cat.h"
 #include "core/augmentation.h"
+#include "registry/plugin_api.h"
 #include "torch/version.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -72,12 +74,14 @@ TEST(PluginLoaderTest, ApiVersionMismatch) {
   PluginLoader loader(registries);
   EXPECT_THAT(loader.Load(TestPlugin("bad_api")),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AllOf(HasSubstr("was built for plugin API v42"),
-                             HasSubstr("this stlab uses v1"))));
+                       AllOf(HasSubstr(absl::StrCat("was built for plugin API v",
+                                                    kPluginApiVersion + 41)),
+                             HasSubstr(absl::StrCat("this stlab uses v", kPluginApiVersion)))));
   EXPECT_TRUE(registries.loaded_plugins().empty());
   // A failed library is not remembered as loaded: asking again fails again.
   EXPECT_THAT(loader.Load(TestPlugin("bad_api")),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("plugin API v42")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("plugin API v", kPluginApiVersion + 41))));
 }
 
 TEST(PluginLoaderTest, TorchAndAbiMismatch) {
@@ -112,7 +116,8 @@ TEST(PluginLoaderTest, FolderLoadingReportsEveryFailureAndKeepsTheGoodOnes) {
   Registries registries;
   absl::Status s = PluginLoader(registries).LoadFolders({STLAB_TEST_PLUGIN_DIR}, true);
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition,
-                          AllOf(HasSubstr("plugin API v42"), HasSubstr("LibTorch 1.13.0"),
+                          AllOf(HasSubstr(absl::StrCat("plugin API v", kPluginApiVersion + 41)),
+                                HasSubstr("LibTorch 1.13.0"),
                                 HasSubstr("registration exploded"), HasSubstr("no entry point"))));
   EXPECT_TRUE(registries.augmentations().Contains("test_noop"));
   EXPECT_THAT(PluginLoader(registries).LoadFolders({"/nonexistent_dir"}, true),

@@ -1,11 +1,16 @@
 // The engine builds task models from configs through the registries, with the real
-// model plugins: parameter naming, seeded construction, task-specific checks and
-// prediction layout.
+// model plugins: parameter naming, seeded construction, task-specific checks,
+// prediction layout and the losses of hard and soft labels.
 #include "core/engine/task_model.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
 
 #include "ATen/ATen.h"
 #include "core/config/config_document.h"
 #include "core/config/config_schema.h"
+#include "core/data/batch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "plugins/detection/registration.h"
@@ -121,6 +126,60 @@ TEST_F(TaskModelTest, HeadsRefuseDatasetsWithoutTheirLabels) {
   DatasetInfo no_boxes;
   EXPECT_THAT(Build("type = \"retinanet\"\n", no_boxes, 1).status(),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("boxes")));
+}
+
+// Two 64 x 64 images with one square of class 1 each; masks (background 0, the
+// square 2) beside the boxes.
+std::vector<Sample> SquareSamples() {
+  std::vector<Sample> samples;
+  for (int64_t i = 0; i < 2; ++i) {
+    Sample s;
+    s.source = "square" + std::to_string(i);
+    s.image = at::full({64, 64, 3}, 40, at::kByte);
+    s.image.slice(0, 10 + i, 40).slice(1, 12, 44).fill_(220);
+    s.boxes = at::tensor({12.f, 10.f + i, 44.f, 40.f}).reshape({1, 4});
+    s.labels = at::tensor({int64_t{1}});
+    s.mask = at::zeros({64, 64}, at::kByte);
+    s.mask.slice(0, 10 + i, 40).slice(1, 12, 44).fill_(2);
+    samples.push_back(s);
+  }
+  return samples;
+}
+
+double Term(const LossTerms& terms, const std::string& name) { return terms.at(name).item<double>(); }
+
+TEST_F(TaskModelTest, SoftBoxScoresScaleOnlyTheClassTargets) {
+  auto model = Build("type = \"retinanet\"\nnum_convs = 1\n", Shapes(false), 3);
+  ASSERT_THAT(model.status(), IsOk());
+  std::vector<Sample> hard = SquareSamples();
+  std::vector<Sample> ones = SquareSamples();
+  std::vector<Sample> soft = SquareSamples();
+  for (Sample& s : ones) s.label_scores = at::tensor({1.0f});
+  for (Sample& s : soft) s.label_scores = at::tensor({0.6f});
+  const LossTerms hard_loss = (*model)->Loss(*Collate(hard, 32));
+  const LossTerms ones_loss = (*model)->Loss(*Collate(ones, 32));
+  const LossTerms soft_loss = (*model)->Loss(*Collate(soft, 32));
+  EXPECT_NEAR(Term(ones_loss, "cls"), Term(hard_loss, "cls"), 1e-6);
+  EXPECT_NE(Term(soft_loss, "cls"), Term(hard_loss, "cls"));
+  EXPECT_EQ(Term(soft_loss, "box"), Term(hard_loss, "box"));
+}
+
+TEST_F(TaskModelTest, OneHotSoftMasksGiveTheHardLossAndSoftOnesAnother) {
+  auto model = Build("type = \"semantic_fpn\"\nchannels = 32\n", Shapes(true), 3);
+  ASSERT_THAT(model.status(), IsOk());
+  std::vector<Sample> hard = SquareSamples();
+  std::vector<Sample> one_hot = SquareSamples();
+  std::vector<Sample> soft = SquareSamples();
+  for (size_t i = 0; i < hard.size(); ++i) {
+    one_hot[i].soft_mask =
+        (at::one_hot(hard[i].mask.to(at::kLong), 3).permute({2, 0, 1}) * 255).to(at::kByte);
+    soft[i].soft_mask = at::full({3, 64, 64}, 85, at::kByte);  // Uniform over 3 classes.
+  }
+  hard[0].mask.slice(0, 0, 5).fill_(kIgnoreLabel);  // Ignored pixels stay ignored.
+  one_hot[0].mask.slice(0, 0, 5).fill_(kIgnoreLabel);
+  const double hard_loss = Term((*model)->Loss(*Collate(hard, 32)), "seg");
+  EXPECT_NEAR(Term((*model)->Loss(*Collate(one_hot, 32)), "seg"), hard_loss, 1e-5);
+  EXPECT_GT(std::abs(Term((*model)->Loss(*Collate(soft, 32)), "seg") - hard_loss), 1e-3);
 }
 
 }  // namespace

@@ -26,6 +26,10 @@ struct Batch {
   at::Tensor images;
   /// [N, H, W] uint8, padded with kIgnoreLabel; undefined when samples have no mask.
   at::Tensor masks;
+  /// [N, C, H, W] float32 target class probabilities (Sample::soft_mask
+  /// dequantized and normalized to sum to 1 at each pixel), zero padded; undefined
+  /// when samples have no soft mask.
+  at::Tensor soft_masks;
   /// The samples' own size {H, W} before padding.
   std::vector<std::array<int64_t, 2>> image_sizes;
   /// The samples (boxes, labels, ids) in batch order, images released.
@@ -33,7 +37,8 @@ struct Batch {
 };
 
 /// Stacks `samples` (each image [H, W, 3] uint8) into a Batch. Either every sample
-/// has a mask or none does; a mask must match its image's size.
+/// has a mask or none does, and likewise a soft mask; a mask must match its image's
+/// size, a soft mask too, with the same number of classes in every sample.
 STLAB_API absl::StatusOr<Batch> Collate(std::vector<Sample> samples, int64_t size_divisor,
                                         const Normalization& normalization = {});
 

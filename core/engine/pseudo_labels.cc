@@ -87,6 +87,7 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
       if (teacher.task() == Task::kDetection) {
         label.boxes = (*labeled)->boxes;
         label.labels = (*labeled)->labels;
+        label.label_scores = (*labeled)->label_scores;
         absl::StatusOr<at::Tensor> scores = ScoresOf(label, (*predictions)[k].detections);
         if (!scores.ok()) {
           status = Annotate(scores.status(), originals[k].source);
@@ -95,6 +96,7 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
         set.scores.push_back(*std::move(scores));
       } else {
         label.mask = (*labeled)->mask;
+        label.soft_mask = (*labeled)->soft_mask;
       }
       set.indices.push_back(start + static_cast<int64_t>(k));
       set.labels.push_back(std::move(label));
@@ -118,8 +120,12 @@ absl::Status WritePseudoLabels(const std::filesystem::path& path, const PseudoLa
         archive.write(key + "/boxes", label.boxes, true);
         archive.write(key + "/labels", label.labels, true);
       }
+      if (label.label_scores.defined()) {
+        archive.write(key + "/label_scores", label.label_scores, true);
+      }
       if (i < set.scores.size()) archive.write(key + "/scores", set.scores[i], true);
       if (label.mask.defined()) archive.write(key + "/mask", label.mask, true);
+      if (label.soft_mask.defined()) archive.write(key + "/soft_mask", label.soft_mask, true);
     }
     for (const auto& [name, value] : set.provenance) {
       archive.write(absl::StrCat("provenance/", name), c10::IValue(value));
@@ -157,7 +163,13 @@ absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& pat
         label.boxes = boxes;
         archive.read(key + "/labels", label.labels, true);
       }
+      if (at::Tensor label_scores; archive.try_read(key + "/label_scores", label_scores, true)) {
+        label.label_scores = label_scores;
+      }
       if (at::Tensor mask; archive.try_read(key + "/mask", mask, true)) label.mask = mask;
+      if (at::Tensor soft_mask; archive.try_read(key + "/soft_mask", soft_mask, true)) {
+        label.soft_mask = soft_mask;
+      }
       if (at::Tensor scores; archive.try_read(key + "/scores", scores, true)) {
         set.scores.push_back(scores);
       }
@@ -213,11 +225,15 @@ std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabe
   const std::string scores_json =
       masks ? "" : absl::StrCat("\"score_histogram\": [", absl::StrJoin(score_bins, ", "), "], ");
   const double kept = static_cast<double>(set.labels.size());
+  const bool soft = std::any_of(set.labels.begin(), set.labels.end(), [](const Sample& label) {
+    return label.label_scores.defined() || label.soft_mask.defined();
+  });
   return absl::StrCat(
       "{\"images\": ", num_unlabeled, ", \"kept\": ", set.labels.size(),
       ", \"boxes\": ", boxes, ", \"boxes_per_image\": ", JsonNumber(kept > 0 ? boxes / kept : 0.0),
       ", \"", masks ? "pixels" : "boxes", "_per_class\": {", absl::StrJoin(histogram, ", "),
-      "}, ", scores_json, "\"provenance\": {", absl::StrJoin(provenance, ", "), "}}\n");
+      "}, ", scores_json, "\"soft_labels\": ", soft ? "true" : "false",
+      ", \"provenance\": {", absl::StrJoin(provenance, ", "), "}}\n");
 }
 
 PseudoLabeledDataset::PseudoLabeledDataset(std::shared_ptr<const Dataset> unlabeled,
@@ -233,7 +249,9 @@ absl::StatusOr<Sample> PseudoLabeledDataset::Get(int64_t index) const {
   sample.boxes = label.boxes.defined() ? label.boxes : at::zeros({0, 4});
   sample.labels = label.labels.defined() ? label.labels : at::zeros({0}, at::kLong);
   sample.ignore_boxes = at::Tensor();
+  sample.label_scores = label.label_scores;
   sample.mask = label.mask;
+  sample.soft_mask = label.soft_mask;
   sample.pseudo_labeled = true;
   return sample;
 }

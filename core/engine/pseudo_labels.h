@@ -24,7 +24,8 @@ struct PseudoLabelSet {
   /// Index in the unlabeled dataset of each kept image, ascending.
   std::vector<int64_t> indices;
   /// Per kept image: boxes [M, 4] float32 and labels [M] int64 (detection) or
-  /// mask [H, W] uint8 (segmentation); images are not stored.
+  /// mask [H, W] uint8 (segmentation), with the labeler's soft targets
+  /// (label_scores, soft_mask) when it gives them; images are not stored.
   std::vector<Sample> labels;
   /// Detection: per kept image, [M] float32 teacher score of each box of
   /// labels[i] (the score of the teacher detection with the same box and class).
@@ -47,8 +48,8 @@ STLAB_API absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem:
 
 /// A summary for auditing: images seen and kept, boxes per image, per-class counts
 /// (boxes for detection, pixels for segmentation), a histogram of the boxes'
-/// teacher scores in ten bins over [0, 1] (detection) and the provenance, as one
-/// JSON object.
+/// teacher scores in ten bins over [0, 1] (detection), whether the labels are soft
+/// and the provenance, as one JSON object.
 STLAB_API std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabeled,
                                              const DatasetInfo& info);
 

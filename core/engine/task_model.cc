@@ -61,7 +61,8 @@ LossTerms TaskModel::Loss(const Batch& batch) {
   stlab::Features features = ComputeFeatures(batch.images);
   if (detection_head_) return detection_head_->Loss(features, batch.samples, size);
   TORCH_CHECK(batch.masks.defined(), "segmentation training needs samples with masks");
-  return segmentation_head_->Loss(segmentation_head_->Forward(features, size), batch.masks);
+  return segmentation_head_->Loss(segmentation_head_->Forward(features, size), batch.masks,
+                                  batch.soft_masks);
 }
 
 std::vector<Prediction> TaskModel::Predict(const Batch& batch) {

@@ -119,8 +119,9 @@ Affine GeometricMap(Op op, double argument, int width, int height) {
   }
 }
 
-// Image bilinear (grey outside), mask nearest (kIgnoreLabel outside), boxes and
-// ignore boxes mapped, clipped and filtered.
+// Image bilinear (grey outside), mask nearest (kIgnoreLabel outside), soft mask
+// nearest per class plane (0 outside), boxes and ignore boxes mapped, clipped and
+// filtered.
 void WarpSampleAffine(Sample& sample, const Affine& map) {
   cv::Mat image = WrapBytes(sample.image);
   WarpImage(image, map, kFill);
@@ -130,6 +131,15 @@ void WarpSampleAffine(Sample& sample, const Affine& map) {
     cv::Mat out_mat = WrapBytes(out);  // Preallocated: Warp writes into the tensor.
     Warp(WrapBytes(mask), out_mat, map, cv::INTER_NEAREST, cv::Scalar(kIgnoreLabel));
     sample.mask = out;
+  }
+  if (sample.soft_mask.defined()) {
+    const at::Tensor soft = sample.soft_mask.contiguous();
+    at::Tensor out = at::empty_like(soft);
+    for (int64_t c = 0; c < soft.size(0); ++c) {
+      cv::Mat out_plane = WrapBytes(out[c]);
+      Warp(WrapBytes(soft[c]), out_plane, map, cv::INTER_NEAREST, cv::Scalar(0));
+    }
+    sample.soft_mask = out;
   }
   sample.boxes = MapBoxes(sample.boxes, map);
   sample.ignore_boxes = MapBoxes(sample.ignore_boxes, map);

@@ -19,7 +19,9 @@ namespace {
 
 using ::stlab::augment::testing::MaskBox;
 using ::stlab::augment::testing::RectangleSample;
+using ::stlab::augment::testing::SoftMaskFollowsMask;
 using ::stlab::augment::testing::Values;
+using ::stlab::augment::testing::WithSoftMask;
 using ::stlab::testing::IsOk;
 using ::stlab::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -101,6 +103,18 @@ TEST(DetectionOpsTest, GeometricOpsMoveMaskAndBoxTogether) {
         EXPECT_EQ(s.image.sizes(), (std::vector<int64_t>{100, 120, 3})) << what;
       }
     }
+  }
+}
+
+TEST(DetectionOpsTest, GeometricOpsMoveEverySoftMaskPlaneWithTheMask) {
+  for (Op op : AllOps()) {
+    if (KindOf(op) != OpKind::kGeometric) continue;
+    Sample s = WithSoftMask(TexturedSample());
+    s.label_scores = at::tensor({0.7f});
+    Rng rng(1);
+    ApplyCall(s, CallAt(op, 10.0, 1.0, Small()), rng);
+    EXPECT_TRUE(SoftMaskFollowsMask(s)) << OpName(op);
+    EXPECT_EQ(s.label_scores.sizes(), s.labels.sizes()) << OpName(op);
   }
 }
 

@@ -60,11 +60,12 @@ void Resample(const cv::Mat& src, cv::Mat dst, const ScaleTranslate& map, int x0
                  cv::BORDER_REPLICATE);
 }
 
-// Keeps the rows of `boxes` (and of `labels`, when defined) where `keep` is true.
-void KeepRows(at::Tensor& boxes, at::Tensor& labels, const at::Tensor& keep) {
+// Keeps the rows of `rows` (each tensor, when defined) where `keep` is true.
+void KeepRows(std::initializer_list<at::Tensor*> rows, const at::Tensor& keep) {
   if (keep.all().item<bool>()) return;
-  boxes = boxes.index({keep});
-  if (labels.defined()) labels = labels.index({keep});
+  for (at::Tensor* tensor : rows) {
+    if (tensor->defined()) *tensor = tensor->index({keep});
+  }
 }
 
 at::Tensor Area(const at::Tensor& boxes) {
@@ -112,6 +113,20 @@ absl::Status CheckSample(const Sample& sample, absl::string_view op) {
         sample.labels.defined() ? sample.labels.dim() == 1 && sample.labels.size(0) == m : m == 0;
     if (!labels_fit)
       return error(absl::StrCat("labels must be [", m, "] like boxes"), sample.labels);
+    if (sample.label_scores.defined() &&
+        (sample.label_scores.dim() != 1 || sample.label_scores.size(0) != m ||
+         sample.label_scores.scalar_type() != at::kFloat)) {
+      return error(absl::StrCat("label_scores must be [", m, "] float32 like boxes"),
+                   sample.label_scores);
+    }
+  }
+  if (sample.soft_mask.defined() &&
+      (!sample.mask.defined() || sample.soft_mask.dim() != 3 ||
+       sample.soft_mask.size(1) != image.size(0) || sample.soft_mask.size(2) != image.size(1) ||
+       sample.soft_mask.scalar_type() != at::kByte)) {
+    return error(absl::StrCat("soft_mask must be [C, ", image.size(0), ", ", image.size(1),
+                              "] uint8 beside a mask"),
+                 sample.soft_mask);
   }
   if (sample.ignore_boxes.defined() && !IsBoxTensor(sample.ignore_boxes)) {
     return error("ignore_boxes must be [K, 4] float32", sample.ignore_boxes);
@@ -138,12 +153,11 @@ void ClipBoxes(Sample& sample, int64_t height, int64_t width, double min_visible
     at::Tensor keep = visible > 0;
     if (min_visible_fraction > 0) keep &= visible >= Area(sample.boxes) * min_visible_fraction;
     sample.boxes = clipped;
-    KeepRows(sample.boxes, sample.labels, keep);
+    KeepRows({&sample.boxes, &sample.labels, &sample.label_scores}, keep);
   }
   if (sample.ignore_boxes.defined() && sample.ignore_boxes.size(0) > 0) {
     sample.ignore_boxes = Clip(sample.ignore_boxes, height, width);
-    at::Tensor no_labels;
-    KeepRows(sample.ignore_boxes, no_labels, Area(sample.ignore_boxes) > 0);
+    KeepRows({&sample.ignore_boxes}, Area(sample.ignore_boxes) > 0);
   }
 }
 
@@ -171,6 +185,17 @@ void WarpSample(Sample& sample, const ScaleTranslate& map, int64_t out_height, i
       Resample(WrapBytes(mask), WrapBytes(out_mask)(covered), map, x0, y0, cv::INTER_NEAREST);
     }
     sample.mask = out_mask;
+  }
+  if (sample.soft_mask.defined()) {
+    const at::Tensor soft = sample.soft_mask.contiguous();
+    at::Tensor out_soft = at::zeros({soft.size(0), out_height, out_width}, at::kByte);
+    if (!covered.empty()) {
+      for (int64_t c = 0; c < soft.size(0); ++c) {
+        Resample(WrapBytes(soft[c]), WrapBytes(out_soft[c])(covered), map, x0, y0,
+                 cv::INTER_NEAREST);
+      }
+    }
+    sample.soft_mask = out_soft;
   }
 
   sample.boxes = TransformBoxes(sample.boxes, map);

@@ -34,9 +34,10 @@ using Rgb = std::array<uint8_t, 3>;
 Rgb MeanPixel();
 
 /// Checks the layout an augmentation relies on: image [H, W, 3] uint8; mask, if
-/// defined, [H, W] uint8; boxes, if defined, [M, 4] float32 with labels [M] (labels
-/// may be undefined when M = 0); ignore_boxes, if defined, [K, 4] float32. The error
-/// names `op` and the sample's source.
+/// defined, [H, W] uint8; soft_mask, if defined, [C, H, W] uint8 beside a mask;
+/// boxes, if defined, [M, 4] float32 with labels [M] (labels may be undefined when
+/// M = 0) and label_scores, if defined, [M] float32; ignore_boxes, if defined,
+/// [K, 4] float32. The error names `op` and the sample's source.
 absl::Status CheckSample(const Sample& sample, absl::string_view op);
 
 /// Maps boxes [M, 4] float32 under `map`; a negative scale mirrors that axis and the
@@ -45,17 +46,17 @@ absl::Status CheckSample(const Sample& sample, absl::string_view op);
 at::Tensor TransformBoxes(const at::Tensor& boxes, const ScaleTranslate& map);
 
 /// Clips `sample.boxes` and `sample.ignore_boxes` to [0, width] x [0, height] and
-/// removes the boxes (with their labels) left with no area, or with less than
+/// removes the boxes (with their labels and label scores) left with no area, or with less than
 /// `min_visible_fraction` of the area they had before clipping. Ignore boxes are
 /// removed only when empty: any visible part of an ignored region stays ignored.
 void ClipBoxes(Sample& sample, int64_t height, int64_t width, double min_visible_fraction = 0.0);
 
 /// Resamples `sample` (which passed CheckSample) onto an out_height x out_width
-/// canvas under `map` (scales > 0): the image bilinearly, the mask by nearest
-/// neighbour, both as cv::resize would (pixel centres map to pixel centres, edges
-/// replicated), so a scale-only map is exactly a resize. Canvas pixels that the
-/// mapped image does not cover are `fill` in the image and kIgnoreLabel in the
-/// mask. Boxes are mapped, then clipped and filtered by ClipBoxes.
+/// canvas under `map` (scales > 0): the image bilinearly, the mask and each plane
+/// of the soft mask by nearest neighbour, as cv::resize would (pixel centres map to
+/// pixel centres, edges replicated), so a scale-only map is exactly a resize. Canvas
+/// pixels that the mapped image does not cover are `fill` in the image, kIgnoreLabel
+/// in the mask and 0 in the soft mask. Boxes are mapped, then clipped and filtered by ClipBoxes.
 void WarpSample(Sample& sample, const ScaleTranslate& map, int64_t out_height, int64_t out_width,
                 const Rgb& fill, double min_visible_fraction = 0.0);
 

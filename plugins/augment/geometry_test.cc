@@ -56,6 +56,23 @@ TEST(GeometryTest, ClipBoxesClipsAndDropsEmptyBoxesWithTheirLabels) {
   EXPECT_TRUE(at::equal(s.labels, at::tensor({int64_t{0}, int64_t{3}})));
 }
 
+TEST(GeometryTest, ClipBoxesDropsTheLabelScoresOfDroppedBoxes) {
+  Sample s;
+  s.boxes = Boxes({-5, 2, 5, 8, 12, 0, 20, 5, 1, 1, 9, 9});
+  s.labels = at::tensor({int64_t{0}, int64_t{1}, int64_t{2}});
+  s.label_scores = at::tensor({0.9f, 0.8f, 0.6f});
+  ClipBoxes(s, /*height=*/10, /*width=*/10);
+  EXPECT_TRUE(at::equal(s.label_scores, at::tensor({0.9f, 0.6f})));
+}
+
+TEST(GeometryTest, WarpMovesEverySoftMaskPlaneWithTheMaskAndPadsWithZero) {
+  Sample s = ::stlab::augment::testing::WithSoftMask(RectangleSample(40, 60, 5, 5, 30, 30));
+  WarpSample(s, {.scale_x = 1.7, .scale_y = 1.3, .offset_x = -11.0, .offset_y = 4.0}, 50, 50,
+             MeanPixel());
+  EXPECT_TRUE(::stlab::augment::testing::SoftMaskFollowsMask(s));
+  EXPECT_EQ(s.soft_mask[0][0][0].item<uint8_t>(), 0);  // Padding above the image.
+}
+
 TEST(GeometryTest, ClipBoxesDropsBoxesLessVisibleThanTheMinimum) {
   Sample s;
   s.boxes = Boxes({-5, 0, 5, 10, -8, 0, 2, 10});  // 50% and 20% visible.

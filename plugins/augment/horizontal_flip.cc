@@ -13,6 +13,7 @@ absl::Status FlipHorizontally(Sample& sample) {
                               .offset_x = static_cast<double>(sample.image.size(1))};
   sample.image = sample.image.flip({1}).contiguous();
   if (sample.mask.defined()) sample.mask = sample.mask.flip({1}).contiguous();
+  if (sample.soft_mask.defined()) sample.soft_mask = sample.soft_mask.flip({2}).contiguous();
   sample.boxes = TransformBoxes(sample.boxes, mirror);
   sample.ignore_boxes = TransformBoxes(sample.ignore_boxes, mirror);
   return absl::OkStatus();

@@ -25,6 +25,13 @@ TEST(HorizontalFlipTest, BoxesAndMaskMoveWithThePixels) {
   EXPECT_TRUE(s.image.is_contiguous());
 }
 
+TEST(HorizontalFlipTest, SoftMaskPlanesMoveWithTheMask) {
+  Sample s = testing::WithSoftMask(RectangleSample());
+  ASSERT_THAT(FlipHorizontally(s), IsOk());
+  EXPECT_TRUE(testing::SoftMaskFollowsMask(s));
+  EXPECT_TRUE(s.soft_mask.is_contiguous());
+}
+
 TEST(HorizontalFlipTest, FlippingTwiceRestoresTheSample) {
   Sample original = RectangleSample();
   Sample s = RectangleSample();

@@ -38,6 +38,20 @@ inline at::Tensor MaskBox(const at::Tensor& mask, int64_t label) {
   return at::stack({x.min(), y.min(), x.max() + 1, y.max() + 1}).reshape({1, 4});
 }
 
+/// Gives `s` (with a mask) a two-class soft mask derived from its mask: plane 0 is
+/// 200 where the mask is `label` and 0 elsewhere, plane 1 is 55 where the mask is 0.
+inline Sample WithSoftMask(Sample s, int64_t label = 3) {
+  s.soft_mask = at::stack({(s.mask == label).to(at::kByte) * 200, (s.mask == 0).to(at::kByte) * 55})
+                    .contiguous();
+  return s;
+}
+
+/// Whether `s`'s soft mask is still what WithSoftMask derived from its mask: a
+/// geometric op moved every plane exactly as it moved the mask.
+inline bool SoftMaskFollowsMask(const Sample& s, int64_t label = 3) {
+  return s.soft_mask.defined() && at::equal(s.soft_mask, WithSoftMask(s, label).soft_mask);
+}
+
 /// The distinct values of a uint8 tensor.
 inline std::set<int> Values(const at::Tensor& t) {
   at::Tensor u = std::get<0>(at::_unique(t.flatten()));

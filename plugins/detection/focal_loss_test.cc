@@ -1,5 +1,6 @@
 #include "plugins/detection/focal_loss.h"
 
+#include <cmath>
 #include <vector>
 
 #include "ATen/ATen.h"
@@ -21,6 +22,18 @@ TEST(FocalLossTest, MatchesHandComputedValues) {
   EXPECT_NEAR(SigmoidFocalLoss(logits, targets).item<float>(), 1.280880f, 1e-5);
   // Without alpha weighting: 0.25 * 0.693147 + 0.775803 * 2.126928 = 1.823365.
   EXPECT_NEAR(SigmoidFocalLoss(logits, targets, /*alpha=*/-1).item<float>(), 1.823365f, 1e-5);
+}
+
+TEST(FocalLossTest, SoftTargetsMatchHandComputedValueAndAreMinimalWhereProbabilityMeetsTarget) {
+  // logit 0, target 0.7: p = 0.5, BCE = -(0.7 ln 0.5 + 0.3 ln 0.5) = 0.693147,
+  //   |t - p|^2 = 0.04, alpha_t = 0.25 * 0.7 + 0.75 * 0.3 = 0.4 -> 0.0110904.
+  EXPECT_NEAR(SigmoidFocalLoss(at::tensor({0.0f}), at::tensor({0.7f})).item<float>(), 0.0110904f,
+              1e-6);
+  // At p = t the gradient vanishes: the student is pulled to the teacher's score,
+  // not past it.
+  const at::Tensor at_target = at::tensor({std::log(0.7f / 0.3f)}).requires_grad_(true);
+  SigmoidFocalLoss(at_target, at::tensor({0.7f})).backward();
+  EXPECT_NEAR(at_target.grad().item<float>(), 0.0f, 1e-6);
 }
 
 TEST(FocalLossTest, GammaZeroWithoutAlphaIsBinaryCrossEntropy) {

@@ -226,8 +226,17 @@ LossTerms RetinaNetHeadImpl::Loss(const Features& features, const std::vector<Sa
 
     at::Tensor cls_target = at::zeros_like(out.class_logits[i]);
     if (positive_index.size(0) > 0) {
-      const at::Tensor labels = gt_labels.index_select(0, matched.index_select(0, positive_index));
-      cls_target.index_put_({positive_index, labels}, 1.0);
+      const at::Tensor positive_gt = matched.index_select(0, positive_index);
+      const at::Tensor labels = gt_labels.index_select(0, positive_gt);
+      if (target.label_scores.defined()) {
+        const at::Tensor scores = target.label_scores.to(device, cls_target.scalar_type());
+        TORCH_CHECK(scores.dim() == 1 && scores.size(0) == gt_boxes.size(0),
+                    "retinanet head: ", target.source, ": label_scores ", scores.sizes(),
+                    " do not match ", gt_boxes.size(0), " boxes");
+        cls_target.index_put_({positive_index, labels}, scores.index_select(0, positive_gt));
+      } else {
+        cls_target.index_put_({positive_index, labels}, 1.0);
+      }
     }
     const at::Tensor valid_index = valid.nonzero().squeeze(1);
     cls_loss = cls_loss + SigmoidFocalLoss(out.class_logits[i].index_select(0, valid_index),

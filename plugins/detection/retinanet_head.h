@@ -76,7 +76,9 @@ class RetinaNetHeadImpl : public DetectionHead {
   explicit RetinaNetHeadImpl(RetinaNetHeadOptions options);
 
   /// Sum over the batch of the focal loss ("cls") and box loss ("box", weighted),
-  /// each divided by the batch's number of positive anchors (at least 1).
+  /// each divided by the batch's number of positive anchors (at least 1). A
+  /// positive anchor's class target is 1, or its box's Sample::label_scores entry
+  /// when the sample has soft labels (the box loss is the same either way).
   LossTerms Loss(const Features& features, const std::vector<Sample>& targets,
                  const std::vector<int64_t>& image_size) override;
   std::vector<Detections> Predict(const Features& features,

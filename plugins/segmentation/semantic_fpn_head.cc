@@ -135,7 +135,8 @@ at::Tensor SemanticFpnHeadImpl::Forward(const Features& features,
   return at::upsample_bilinear2d(logits, {image_size[0], image_size[1]}, /*align_corners=*/false);
 }
 
-LossTerms SemanticFpnHeadImpl::Loss(const at::Tensor& logits, const at::Tensor& masks) {
+LossTerms SemanticFpnHeadImpl::Loss(const at::Tensor& logits, const at::Tensor& masks,
+                                    const at::Tensor& soft_targets) {
   TORCH_CHECK(logits.dim() == 4 && masks.dim() == 3 && logits.size(0) == masks.size(0) &&
                   logits.size(2) == masks.size(1) && logits.size(3) == masks.size(2),
               "semantic_fpn head: logits ", logits.sizes(), " do not fit masks ", masks.sizes());
@@ -145,9 +146,20 @@ LossTerms SemanticFpnHeadImpl::Loss(const at::Tensor& logits, const at::Tensor& 
   TORCH_CHECK(max_label < options_.num_classes(), "semantic_fpn head: mask value ", max_label,
               " is not a class (", options_.num_classes(), " classes, ", int{kIgnoreLabel},
               " = ignore)");
+  const at::Tensor count = labeled.sum().clamp_min(1).to(logits.scalar_type());
+  if (soft_targets.defined()) {
+    TORCH_CHECK(soft_targets.dim() == 4 && soft_targets.size(0) == logits.size(0) &&
+                    soft_targets.size(1) == options_.num_classes() &&
+                    soft_targets.size(2) == logits.size(2) && soft_targets.size(3) == logits.size(3),
+                "semantic_fpn head: soft targets ", soft_targets.sizes(), " do not fit logits ",
+                logits.sizes());
+    const at::Tensor per_pixel =
+        -(soft_targets.to(logits.device(), logits.scalar_type()) * at::log_softmax(logits, 1))
+             .sum(1);
+    return {{"seg", (per_pixel * labeled.to(logits.scalar_type())).sum() / count}};
+  }
   const at::Tensor per_pixel = at::cross_entropy_loss(logits, target, /*weight=*/{},
                                                       at::Reduction::None, kIgnoreLabel);
-  const at::Tensor count = labeled.sum().clamp_min(1).to(logits.scalar_type());
   return {{"seg", per_pixel.sum() / count}};
 }
 

@@ -46,7 +46,10 @@ class SemanticFpnHeadImpl : public SegmentationHead {
   /// {"seg": mean cross-entropy over the pixels whose label is not kIgnoreLabel},
   /// 0 (with a gradient path) when every pixel is ignored. A label >= num_classes
   /// that is not kIgnoreLabel throws c10::Error naming it.
-  LossTerms Loss(const at::Tensor& logits, const at::Tensor& masks) override;
+  /// Mean cross-entropy over the labeled pixels ("seg"): against the mask's class,
+  /// or against `soft_targets`' probabilities when they are defined.
+  LossTerms Loss(const at::Tensor& logits, const at::Tensor& masks,
+                 const at::Tensor& soft_targets) override;
 
   const SemanticFpnHeadOptions& options() const { return options_; }
 

@@ -50,14 +50,30 @@ TEST(SemanticFpnHeadTest, LossIsCrossEntropyOverLabeledPixels) {
   logits[0][0].fill_(std::log(2.0));
   at::Tensor masks = at::tensor(std::vector<uint8_t>{2, kIgnoreLabel}).reshape({1, 1, 2});
   // Pixel 0: p(2) = 1 / (2 + 1 + 1) -> -log(1/4); pixel 1 ignored.
-  EXPECT_NEAR(head->Loss(logits, masks).at("seg").item<double>(), std::log(4.0), 1e-6);
+  EXPECT_NEAR(head->Loss(logits, masks, at::Tensor()).at("seg").item<double>(), std::log(4.0), 1e-6);
+}
+
+TEST(SemanticFpnHeadTest, SoftTargetsGiveCrossEntropyAgainstTheirProbabilitiesOverLabeledPixels) {
+  SemanticFpnHead head = MakeHead(3);
+  at::Tensor logits = at::zeros({1, 3, 1, 2});
+  logits[0][0].fill_(std::log(2.0));  // p = (1/2, 1/4, 1/4) at both pixels.
+  const at::Tensor masks = at::tensor(std::vector<uint8_t>{0, kIgnoreLabel}).reshape({1, 1, 2});
+  const at::Tensor soft = at::tensor({0.5f, 0.5f, 0.25f, 0.5f, 0.25f, 0.0f}).reshape({1, 3, 1, 2});
+  // Pixel 0: -(0.5 log 1/2 + 0.25 log 1/4 + 0.25 log 1/4) = 1.5 log 2; pixel 1 ignored.
+  EXPECT_NEAR(head->Loss(logits, masks, soft).at("seg").item<double>(), 1.5 * std::log(2.0), 1e-6);
+  // One-hot soft targets are the hard loss.
+  const at::Tensor one_hot = at::zeros({1, 3, 1, 2});
+  one_hot[0][2].fill_(1.0);
+  const at::Tensor hard = at::tensor(std::vector<uint8_t>{2, kIgnoreLabel}).reshape({1, 1, 2});
+  EXPECT_NEAR(head->Loss(logits, hard, one_hot).at("seg").item<double>(),
+              head->Loss(logits, hard, at::Tensor()).at("seg").item<double>(), 1e-6);
 }
 
 TEST(SemanticFpnHeadTest, AllIgnoredMaskGivesZeroLossNotNan) {
   SemanticFpnHead head = MakeHead(3);
   at::Tensor logits = at::randn({1, 3, 4, 4}).requires_grad_();
   const at::Tensor masks = at::full({1, 4, 4}, kIgnoreLabel, at::kByte);
-  const at::Tensor loss = head->Loss(logits, masks).at("seg");
+  const at::Tensor loss = head->Loss(logits, masks, at::Tensor()).at("seg");
   EXPECT_EQ(loss.item<double>(), 0.0);
   loss.backward();
   EXPECT_TRUE(at::isfinite(logits.grad()).all().item<bool>());
@@ -67,7 +83,7 @@ TEST(SemanticFpnHeadTest, MaskValueBeyondTheClassesIsAnError) {
   SemanticFpnHead head = MakeHead(3);
   const at::Tensor masks = at::full({1, 4, 4}, 7, at::kByte);
   try {
-    head->Loss(at::zeros({1, 3, 4, 4}), masks);
+    head->Loss(at::zeros({1, 3, 4, 4}), masks, at::Tensor());
     FAIL() << "expected an error";
   } catch (const c10::Error& e) {
     EXPECT_NE(std::string(e.what_without_backtrace()).find("mask value 7"), std::string::npos);
@@ -84,7 +100,7 @@ TEST(SemanticFpnHeadTest, TrainingFitsAFixedMask) {
   double last = 0.0;
   for (int step = 0; step < 30; ++step) {
     adam.zero_grad();
-    const at::Tensor loss = head->Loss(head->Forward(features, {32, 32}), masks).at("seg");
+    const at::Tensor loss = head->Loss(head->Forward(features, {32, 32}), masks, at::Tensor()).at("seg");
     if (step == 0) first = loss.item<double>();
     last = loss.item<double>();
     loss.backward();

@@ -33,22 +33,30 @@ absl::Status Register(Registries& r) {
       }));
   STLAB_RETURN_IF_ERROR(r.pseudo_labelers().Add(
       {"detection_threshold",
-       "Keeps teacher boxes scoring at least the threshold (hard labels)",
+       "Keeps teacher boxes scoring at least the threshold (hard labels, or soft ones)",
        {ParamSpec::Float("threshold", 0.5, "minimum detection score kept").Range(0.0, 1.0),
         ParamSpec::Bool("keep_empty", true,
                         "keep images left without boxes (as all background) instead of dropping "
-                        "them")}},
+                        "them"),
+        ParamSpec::Bool("soft", false,
+                        "soft labels: a kept box's class target is the teacher's score (focal "
+                        "loss with |target - p|^gamma modulation) instead of 1")}},
       [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<PseudoLabeler>> {
-        return std::make_shared<DetectionThresholdLabeler>(p.GetFloat("threshold"),
-                                                           p.GetBool("keep_empty"));
+        return std::make_shared<DetectionThresholdLabeler>(
+            p.GetFloat("threshold"), p.GetBool("keep_empty"), p.GetBool("soft"));
       }));
   return r.pseudo_labelers().Add(
       {"segmentation_threshold",
-       "Per-pixel argmax where the top probability reaches the threshold, ignore elsewhere",
+       "Per-pixel argmax where the top probability reaches the threshold, ignore elsewhere "
+       "(hard labels, or the teacher's probabilities as soft ones)",
        {ParamSpec::Float("threshold", 0.5, "minimum top-class probability labeled")
-            .Range(0.0, 1.0)}},
+            .Range(0.0, 1.0),
+        ParamSpec::Bool("soft", false,
+                        "soft labels: labeled pixels' targets are the teacher's class "
+                        "probabilities (cross-entropy against them, stored in 1/255 steps)")}},
       [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<PseudoLabeler>> {
-        return std::make_shared<SegmentationThresholdLabeler>(p.GetFloat("threshold"));
+        return std::make_shared<SegmentationThresholdLabeler>(p.GetFloat("threshold"),
+                                                              p.GetBool("soft"));
       });
 }
 

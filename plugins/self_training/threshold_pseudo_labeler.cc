@@ -17,6 +17,8 @@ absl::StatusOr<std::optional<Sample>> DetectionThresholdLabeler::Label(
   Sample out = image;
   out.boxes = d.boxes.index({keep}).to(at::kFloat).contiguous();
   out.labels = d.labels.index({keep}).to(at::kLong).contiguous();
+  out.label_scores =
+      soft_ ? d.scores.index({keep}).to(at::kFloat).contiguous() : at::Tensor();
   out.ignore_boxes = at::Tensor();
   out.mask = at::Tensor();
   out.pseudo_labeled = true;
@@ -37,6 +39,8 @@ absl::StatusOr<std::optional<Sample>> SegmentationThresholdLabeler::Label(
   mask.masked_fill_(top < threshold_, static_cast<int64_t>(kIgnoreLabel));
   Sample out = image;
   out.mask = mask.contiguous();
+  out.soft_mask = soft_ ? (probs * 255).round_().clamp_(0, 255).to(at::kByte).contiguous()
+                        : at::Tensor();
   out.boxes = at::Tensor();
   out.labels = at::Tensor();
   out.ignore_boxes = at::Tensor();

@@ -8,29 +8,33 @@ namespace stlab::self_training {
 
 /// Detection: keeps the teacher's boxes (already NMS-ed by the head) whose score
 /// is >= threshold. Images left without boxes are kept as all-background when
-/// `keep_empty`, else dropped.
+/// `keep_empty`, else dropped. With `soft`, each kept box's class target is the
+/// teacher's score (Sample::label_scores) instead of 1.
 class DetectionThresholdLabeler : public PseudoLabeler {
  public:
-  DetectionThresholdLabeler(double threshold, bool keep_empty)
-      : threshold_(threshold), keep_empty_(keep_empty) {}
+  DetectionThresholdLabeler(double threshold, bool keep_empty, bool soft)
+      : threshold_(threshold), keep_empty_(keep_empty), soft_(soft) {}
   absl::StatusOr<std::optional<Sample>> Label(const Sample& image,
                                               const Prediction& teacher) const override;
 
  private:
   double threshold_;
   bool keep_empty_;
+  bool soft_;
 };
 
 /// Segmentation: per-pixel argmax where the top class probability is >=
-/// threshold, kIgnoreLabel elsewhere.
+/// threshold, kIgnoreLabel elsewhere. With `soft`, the labeled pixels' targets are
+/// the teacher's class probabilities (Sample::soft_mask, quantized to 1/255).
 class SegmentationThresholdLabeler : public PseudoLabeler {
  public:
-  explicit SegmentationThresholdLabeler(double threshold) : threshold_(threshold) {}
+  SegmentationThresholdLabeler(double threshold, bool soft) : threshold_(threshold), soft_(soft) {}
   absl::StatusOr<std::optional<Sample>> Label(const Sample& image,
                                               const Prediction& teacher) const override;
 
  private:
   double threshold_;
+  bool soft_;
 };
 
 }  // namespace stlab::self_training
