@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `stlab suite` end to end on tests/configs/tiny_suite.toml (7 stages of every kind):
+# `stlab suite` end to end on tests/configs/tiny_suite.toml (11 stages of every kind):
 #  1. a suite killed with SIGKILL at several points (after a stage finished, in the
 #     middle of a training, in the middle of the self-training stages) and run
 #     again with the same command ends with the same results, stage for stage, as a
@@ -9,7 +9,8 @@
 #  3. a suite whose stages are shared with a finished one (other cache users) reuses
 #     them; a failing stage is reported with its log, its dependents are blocked,
 #     and independent stages still finish;
-#  4. `plan` lists runs and stages without running anything; the report files exist.
+#  4. `plan` lists runs and stages without running anything; changing data.val
+#     changes only the evaluate stages, never a training; the report files exist.
 # Usage: suite_resume_test.sh STLAB_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -25,12 +26,22 @@ run_suite() {  # run_suite NAME [more args]: cache and reports under $work/NAME
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$cli" suite plan "$suite" --set "suite.cache_dir=\"$work/plan/cache\"" >"$work/plan.out"
-grep -q "^4 runs, 7 stages" "$work/plan.out" || fail "plan: $(head -2 "$work/plan.out")"
+grep -q "^4 runs, 11 stages" "$work/plan.out" || fail "plan: $(head -2 "$work/plan.out")"
 [[ ! -e "$work/plan/cache" ]] || fail "plan created the cache"
-echo "plan: 4 runs, 7 stages, nothing run"
+echo "plan: 4 runs, 11 stages, nothing run"
+stage_ids() { sed -n '/^stages:/,$p' "$1" | awk '/^  [a-z_]+-[0-9a-f]+ /{print $1}' | sort; }
+"$cli" suite plan "$suite" --set "suite.cache_dir=\"$work/plan/cache\"" \
+  --set 'suite.set=["data.val.num_images=8"]' >"$work/plan_eval.out"
+[[ $(stage_ids "$work/plan.out" | grep -c '^evaluate-') == 4 ]] || fail "not 4 evaluate stages"
+diff <(stage_ids "$work/plan.out" | grep -v '^evaluate-') \
+  <(stage_ids "$work/plan_eval.out" | grep -v '^evaluate-') \
+  || fail "changing data.val changed a training stage"
+[[ -z $(comm -12 <(stage_ids "$work/plan.out" | grep '^evaluate-') \
+  <(stage_ids "$work/plan_eval.out" | grep '^evaluate-')) ]] || fail "an evaluate stage ignored data.val"
+echo "plan: changing data.val recomputes only the evaluations"
 
 run_suite straight >"$work/straight.out" 2>&1 || { cat "$work/straight.out"; fail "straight run"; }
-grep -q "7 stage(s) run, 0 reused" "$work/straight.out"
+grep -q "11 stage(s) run, 0 reused" "$work/straight.out"
 for f in results.csv results.md report.html; do [[ -s "$work/straight/tiny/$f" ]] || fail "no $f"; done
 
 # Kills the suite run of $work/killed once `condition` holds, then checks that no
@@ -88,7 +99,7 @@ cmp "$work/straight/tiny/results.md" "$work/killed/tiny/results.md"
 echo "resume after SIGKILL at 3 points: every stage identical, nothing finished rerun"
 
 run_suite straight >"$work/again.out" 2>&1
-grep -q "0 stage(s) run, 7 reused" "$work/again.out" || fail "a finished suite ran again"
+grep -q "0 stage(s) run, 11 reused" "$work/again.out" || fail "a finished suite ran again"
 diff <(sed -n '/^# tiny/,$p' "$work/straight.out") <(sed -n '/^# tiny/,$p' "$work/again.out")
 echo "finished suite: nothing run again, same table"
 
@@ -102,6 +113,6 @@ grep -q "1 stage(s) run\|0 stage(s) run" "$work/failing.out" || true
 grep -q "failed: train-[0-9a-f]*: exit code 1: .*non-finite loss" "$work/failing.out" || fail "no failure report: $(cat "$work/failing.out")"
 grep -q "log: $work/straight/cache/train-[0-9a-f]*/stage.log" "$work/failing.out"
 grep -q "blocked" "$work/failing.out"
-grep -q "4 reused from the cache, 1 failed, 2 blocked" "$work/failing.out" || fail "$(grep reused "$work/failing.out")"
+grep -q "6 reused from the cache, 1 failed, 4 blocked" "$work/failing.out" || fail "$(grep reused "$work/failing.out")"
 grep -q "Failed runs" "$work/straight/tiny/results.md"
 echo "failing stage: reported with its log, dependents blocked, independent stages reused"

@@ -10,11 +10,9 @@
 #include "apps/stlab/plugin_host.h"
 #include "apps/stlab/run_output.h"
 #include "core/atomic_file.h"
-#include "core/engine/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/engine/evaluation.h"
 #include "core/engine/metrics_log.h"
-#include "core/engine/task_model.h"
 #include "plugins/evaluation/coco/coco_eval.h"
 #include "plugins/evaluation/coco/coco_json.h"
 
@@ -31,7 +29,9 @@ namespace {
 PredictionSink CocoResultsSink(const DatasetInfo& info, std::vector<coco::Detection>& out) {
   return [&info, &out](const Sample& sample, const Prediction& prediction) -> absl::Status {
     const Detections& d = prediction.detections;
-    if (!d.boxes.defined()) return absl::OkStatus();
+    if (!d.boxes.defined()) {
+      return absl::InvalidArgumentError("--detections_out needs a detection model");
+    }
     const at::Tensor boxes = d.boxes.to(at::kDouble).contiguous();
     const at::Tensor labels = d.labels.contiguous();
     const at::Tensor scores = d.scores.to(at::kDouble).contiguous();
@@ -50,30 +50,16 @@ PredictionSink CocoResultsSink(const DatasetInfo& info, std::vector<coco::Detect
 
 absl::StatusOr<Metrics> EvaluateCheckpoint(const ValidatedConfig& config, const Registries& registries,
                                            const std::filesystem::path& checkpoint) {
+  const std::string detections_out = absl::GetFlag(FLAGS_detections_out);
+  if (detections_out.empty()) return EvaluateWeights(config, registries, checkpoint);
+  // The sink needs the classes' category ids: those of the validation data.
   const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
   absl::StatusOr<std::shared_ptr<const Dataset>> val = BuildDataset(config, registries, "data.val", seed);
   if (!val.ok()) return val.status();
   if (*val == nullptr) return absl::InvalidArgumentError("the config has no [data.val] to evaluate on");
-  // The model's classes come from the training data, as when it was trained.
-  absl::StatusOr<std::shared_ptr<const Dataset>> train =
-      BuildDataset(config, registries, "data.train", seed);
-  if (!train.ok()) return train.status();
-  absl::StatusOr<std::shared_ptr<TaskModel>> model =
-      BuildTaskModel(config, registries, (*train)->Info(), seed);
-  if (!model.ok()) return model.status();
-  if (absl::Status s = LoadCheckpoint(checkpoint, **model, nullptr, nullptr); !s.ok()) return s;
-  absl::StatusOr<std::shared_ptr<Evaluator>> evaluator = BuildEvaluator(config, registries, (*val)->Info());
-  if (!evaluator.ok()) return evaluator.status();
-  EvaluationOptions options;
-  options.batch_size = config.Section("eval").GetInt("batch_size");
-  const std::string detections_out = absl::GetFlag(FLAGS_detections_out);
-  if (detections_out.empty()) return EvaluateModel(**model, **val, **evaluator, options);
-  if ((*model)->task() != Task::kDetection) {
-    return absl::InvalidArgumentError("--detections_out needs a detection model");
-  }
   std::vector<coco::Detection> detections;
-  absl::StatusOr<Metrics> metrics = EvaluateModel(
-      **model, **val, **evaluator, options, CocoResultsSink((*val)->Info(), detections));
+  absl::StatusOr<Metrics> metrics = EvaluateWeights(config, registries, checkpoint,
+                                                    CocoResultsSink((*val)->Info(), detections));
   if (!metrics.ok()) return metrics;
   if (absl::Status s = coco::WriteDetections(detections_out, detections); !s.ok()) return s;
   return metrics;

@@ -43,5 +43,36 @@ TEST(CollateTest, InconsistentInputsAreErrors) {
   EXPECT_FALSE(Collate({Image(4, 4, 0, false)}, 0).ok());
 }
 
+TEST(CollateTest, SoftMasksAreDequantizedNormalizedAndZeroPadded) {
+  Sample a = Image(2, 3, 0, true);
+  a.soft_mask = at::zeros({2, 2, 3}, at::kByte);
+  a.soft_mask[0].fill_(191);  // 191 / 255 and 64 / 255 sum to 1.
+  a.soft_mask[1].fill_(64);
+  a.soft_mask[0][1][2] = 100;  // Quantization left this pixel at 164 / 255 in all.
+  Sample b = Image(4, 4, 0, true);
+  b.soft_mask = at::zeros({2, 4, 4}, at::kByte);
+  b.soft_mask[1].fill_(255);
+  auto batch = Collate({a, b}, 4);
+  ASSERT_THAT(batch, IsOk());
+  ASSERT_EQ(batch->soft_masks.sizes(), (std::vector<int64_t>{2, 2, 4, 4}));
+  EXPECT_FLOAT_EQ(batch->soft_masks[0][0][0][0].item<float>(), 191.f / 255.f);
+  EXPECT_FLOAT_EQ(batch->soft_masks[0][0][1][2].item<float>(), 100.f / 164.f);
+  EXPECT_FLOAT_EQ(batch->soft_masks[0][1][1][2].item<float>(), 64.f / 164.f);
+  EXPECT_FLOAT_EQ(batch->soft_masks[0][0][3][3].item<float>(), 0.f);  // Padding.
+  EXPECT_FLOAT_EQ(batch->soft_masks[1][1][3][3].item<float>(), 1.f);
+  EXPECT_FALSE(batch->samples[0].soft_mask.defined());
+}
+
+TEST(CollateTest, SoftMasksMustBeInEverySampleWithOneClassCount) {
+  Sample a = Image(4, 4, 0, true);
+  a.soft_mask = at::zeros({2, 4, 4}, at::kByte);
+  Sample b = Image(4, 4, 0, true);
+  EXPECT_FALSE(Collate({a, b}, 4).ok());
+  b.soft_mask = at::zeros({3, 4, 4}, at::kByte);
+  EXPECT_FALSE(Collate({a, b}, 4).ok());
+  b.soft_mask = at::zeros({2, 4, 3}, at::kByte);
+  EXPECT_FALSE(Collate({a, b}, 4).ok());
+}
+
 }  // namespace
 }  // namespace stlab

@@ -3,6 +3,7 @@
 #define STLAB_CORE_ENGINE_EVALUATION_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 
 #include "absl/status/statusor.h"
@@ -10,7 +11,9 @@
 #include "core/dataset.h"
 #include "core/engine/task_model.h"
 #include "core/evaluator.h"
+#include "core/config/validated_config.h"
 #include "core/export.h"
+#include "registry/registries.h"
 
 namespace stlab {
 
@@ -30,6 +33,15 @@ STLAB_API absl::StatusOr<Metrics> EvaluateModel(TaskModel& model, const Dataset&
                                                 Evaluator& evaluator,
                                                 const EvaluationOptions& options,
                                                 const PredictionSink& sink = {});
+
+/// Evaluates saved weights (a run's checkpoint.pt or model_final.pt) as `config`
+/// says: the [model] built for data.train's classes (as when it was trained), on
+/// data.val with [eval]'s evaluator and batch size. A config without data.val is an
+/// error.
+STLAB_API absl::StatusOr<Metrics> EvaluateWeights(const ValidatedConfig& config,
+                                                  const Registries& registries,
+                                                  const std::filesystem::path& weights,
+                                                  const PredictionSink& sink = {});
 
 }  // namespace stlab
 

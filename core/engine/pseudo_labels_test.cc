@@ -61,6 +61,32 @@ TEST(PseudoLabelsTest, WriteReadRoundTrip) {
   EXPECT_EQ(read->provenance.at("teacher"), "/runs/t/model_final.pt");
 }
 
+TEST(PseudoLabelsTest, SoftLabelsRoundTripAndReachTheDataset) {
+  PseudoLabelSet detections = TwoDetections();
+  detections.labels[0].label_scores = at::tensor(std::vector<float>{0.75f});
+  PseudoLabelSet masks;
+  masks.indices = {2};
+  Sample m;
+  m.mask = at::full({8, 8}, 1, at::kByte);
+  m.soft_mask = at::stack({at::full({8, 8}, 55, at::kByte), at::full({8, 8}, 200, at::kByte)});
+  masks.labels = {m};
+  const auto dir = stlab::testing::FreshTestDir();
+  ASSERT_THAT(WritePseudoLabels(dir / "boxes.pt", detections), IsOk());
+  ASSERT_THAT(WritePseudoLabels(dir / "masks.pt", masks), IsOk());
+  absl::StatusOr<PseudoLabelSet> boxes = ReadPseudoLabels(dir / "boxes.pt");
+  absl::StatusOr<PseudoLabelSet> pixels = ReadPseudoLabels(dir / "masks.pt");
+  ASSERT_THAT(boxes.status(), IsOk());
+  ASSERT_THAT(pixels.status(), IsOk());
+  EXPECT_TRUE(at::equal(boxes->labels[0].label_scores, detections.labels[0].label_scores));
+  EXPECT_FALSE(boxes->labels[1].label_scores.defined());
+  EXPECT_TRUE(at::equal(pixels->labels[0].soft_mask, m.soft_mask));
+
+  PseudoLabeledDataset box_data(std::make_shared<PoolWithGroundTruth>(), *boxes, {});
+  EXPECT_TRUE(at::equal(box_data.Get(0)->label_scores, detections.labels[0].label_scores));
+  PseudoLabeledDataset mask_data(std::make_shared<PoolWithGroundTruth>(), *pixels, {});
+  EXPECT_TRUE(at::equal(mask_data.Get(0)->soft_mask, m.soft_mask));
+}
+
 TEST(PseudoLabelsTest, NotAPseudoLabelFileIsAnError) {
   EXPECT_THAT(ReadPseudoLabels("/nonexistent/pseudo.pt").status(),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("do not exist")));
@@ -88,6 +114,7 @@ TEST(PseudoLabelsTest, SummaryCountsImagesBoxesAndClasses) {
   EXPECT_THAT(summary, HasSubstr("\"images\": 4, \"kept\": 2, \"boxes\": 1"));
   EXPECT_THAT(summary, HasSubstr("\"boxes_per_class\": {\"a\": 0, \"b\": 0, \"c\": 1}"));
   EXPECT_THAT(summary, HasSubstr("\"score_histogram\": [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]"));
+  EXPECT_THAT(summary, HasSubstr("\"soft_labels\": false"));
 }
 
 }  // namespace

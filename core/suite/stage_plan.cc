@@ -29,6 +29,13 @@ const std::vector<std::string>& StageRunOverrides() {
   return overrides;
 }
 
+// What a model's training does without in a suite: every model is evaluated in a
+// stage of its own, so these do not enter the training stages' hashes.
+const std::vector<std::string>& EvaluationTables() {
+  static const std::vector<std::string> tables = {"data.val", "eval"};
+  return tables;
+}
+
 std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
@@ -135,31 +142,46 @@ class Planner {
 
     // Training on the human labels: the run's model, or its teacher. Without its
     // [self_training] table, so that a baseline and a teacher are one stage.
-    StageRecipe train{cell.layers, overrides, {"self_training"}};
+    StageRecipe train{cell.layers, overrides, Concat({"self_training"}, EvaluationTables())};
     STLAB_ASSIGN_OR_RETURN(ValidatedConfig train_config, Resolve(train, registries_, context));
     run.train_stage = Add(StageKind::kTrain, train, text_of(train_config), {}, pretrain_dependency);
+    StageRecipe evaluate{cell.layers, overrides, {"self_training"}};
+    STLAB_ASSIGN_OR_RETURN(ValidatedConfig evaluate_config, Resolve(evaluate, registries_, context));
+    if (evaluate_config.Component("data.val") == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          context, ": a suite evaluates every model on data.val; the experiment has no [data.val]"));
+    }
+    const std::string evaluation_text =
+        FilterTables(text_of(evaluate_config), EvaluationTables(), true);
+    run.train_evaluation = Add(StageKind::kEvaluate, evaluate, evaluation_text,
+                               {{"model", run.train_stage}}, {});
+    run.evaluation = run.train_evaluation;
 
     if (cell.self_training) {
-      StageRecipe student{cell.layers, overrides, {}};
-      STLAB_ASSIGN_OR_RETURN(ValidatedConfig config, Resolve(student, registries_, context));
+      StageRecipe labeling{cell.layers, overrides, {}};
+      STLAB_ASSIGN_OR_RETURN(ValidatedConfig config, Resolve(labeling, registries_, context));
       if (config.Component("self_training.pseudo_labeler") == nullptr ||
           config.Component("self_training.loss_combiner") == nullptr) {
         return absl::InvalidArgumentError(absl::StrCat(
             context, ": self-training needs [self_training.pseudo_labeler] and "
                      "[self_training.loss_combiner] in the experiment"));
       }
-      const std::string text = text_of(config);
       const std::string labeling_text =
-          FilterTables(text, {"self_training.pseudo_labeler", "data.unlabeled", "eval"}, true);
+          FilterTables(text_of(config), {"self_training.pseudo_labeler", "data.unlabeled", "eval"}, true);
+      StageRecipe student{cell.layers, overrides, EvaluationTables()};
+      STLAB_ASSIGN_OR_RETURN(ValidatedConfig student_config, Resolve(student, registries_, context));
+      const std::string student_text = text_of(student_config);
       std::string teacher = run.train_stage;
       const int64_t rounds = config.Section("self_training").GetInt("rounds");
       for (int64_t round = 1; round <= rounds; ++round) {
         const std::string labels =
-            Add(StageKind::kPseudoLabel, student, labeling_text, {{"teacher", teacher}}, {});
-        teacher = Add(StageKind::kStudent, student, text, {{"pseudo_labels", labels}},
+            Add(StageKind::kPseudoLabel, labeling, labeling_text, {{"teacher", teacher}}, {});
+        teacher = Add(StageKind::kStudent, student, student_text, {{"pseudo_labels", labels}},
                       pretrain_dependency);
         run.student_stages.push_back(teacher);
       }
+      run.evaluation =
+          Add(StageKind::kEvaluate, labeling, evaluation_text, {{"model", teacher}}, {});
     }
     run.cell = std::move(cell);
     return run;
@@ -214,17 +236,19 @@ const char* StageKindName(StageKind kind) {
     case StageKind::kTrain: return "train";
     case StageKind::kPseudoLabel: return "pseudo_label";
     case StageKind::kStudent: return "student";
+    case StageKind::kEvaluate: return "evaluate";
   }
   return "?";
 }
 
 absl::StatusOr<StageKind> StageKindFromName(const std::string& name) {
   for (StageKind kind : {StageKind::kPretrain, StageKind::kTrain, StageKind::kPseudoLabel,
-                         StageKind::kStudent}) {
+                         StageKind::kStudent, StageKind::kEvaluate}) {
     if (name == StageKindName(kind)) return kind;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown stage kind '", name, "'; expected pretrain, train, pseudo_label or student"));
+      "unknown stage kind '", name,
+      "'; expected pretrain, train, pseudo_label, student or evaluate"));
 }
 
 const Stage* SuitePlan::Find(const std::string& id) const {
@@ -234,9 +258,9 @@ const Stage* SuitePlan::Find(const std::string& id) const {
   return nullptr;
 }
 
-std::set<std::string> SuitePlan::StagesNeededBy(const std::string& id) const {
+std::set<std::string> SuitePlan::StagesNeededBy(const std::vector<std::string>& ids) const {
   std::set<std::string> seen;
-  std::vector<std::string> todo = {id};
+  std::vector<std::string> todo = ids;
   while (!todo.empty()) {
     const std::string next = todo.back();
     todo.pop_back();
@@ -257,7 +281,7 @@ std::string DescribePlan(const SuitePlan& plan) {
   for (const PlannedRun& run : plan.runs) {
     std::vector<std::string> chain;
     // The run's stages in graph order.
-    const std::set<std::string> seen = plan.StagesNeededBy(run.final_stage());
+    const std::set<std::string> seen = plan.StagesNeededBy(run.ResultStages());
     for (const Stage& stage : plan.stages) {
       if (seen.count(stage.id) > 0) {
         chain.push_back(stage.id);

@@ -1,6 +1,6 @@
 // The stage graph of a suite: pre-training, training (a baseline run and a
-// self-training run's teacher are the same stage), pseudo-labeling and student
-// training. Each stage is named by the hash of everything that determines its
+// self-training run's teacher are the same stage), pseudo-labeling, student
+// training and evaluation. Each stage is named by the hash of everything that determines its
 // result (its resolved config, its upstream stages' hashes, the code and plugin
 // versions), so a stage that several runs or suites need is computed once and kept
 // in a content-addressed cache folder.
@@ -21,9 +21,9 @@
 
 namespace stlab {
 
-enum class StageKind { kPretrain, kTrain, kPseudoLabel, kStudent };
+enum class StageKind { kPretrain, kTrain, kPseudoLabel, kStudent, kEvaluate };
 
-/// "pretrain", "train", "pseudo_label", "student".
+/// "pretrain", "train", "pseudo_label", "student", "evaluate".
 STLAB_API const char* StageKindName(StageKind kind);
 STLAB_API absl::StatusOr<StageKind> StageKindFromName(const std::string& name);
 
@@ -37,20 +37,31 @@ struct Stage {
   std::vector<std::string> overrides;
   /// Config tables removed after the overrides (a teacher's [self_training]).
   std::vector<std::string> unset;
-  /// Upstream stages by role: "teacher" (pseudo_label), "pseudo_labels" (student).
+  /// Upstream stages by role: "teacher" (pseudo_label), "pseudo_labels" (student),
+  /// "model" (evaluate).
   /// Pre-training reaches its users through an override of [model.init].
   std::map<std::string, std::string> inputs;
   std::vector<std::string> depends_on;  ///< Ids of every upstream stage.
 };
 
-/// A run of the suite and the stages that produce its result.
+/// A run of the suite and the stages that produce its result. Models are trained
+/// without data.val and [eval]; each is evaluated in an evaluate stage of its own,
+/// so that evaluating differently reuses the trained models.
 struct PlannedRun {
   SuiteCell cell;
   std::string train_stage;                  ///< The run's model (the teacher when self-training).
   std::vector<std::string> student_stages;  ///< One per self-training round.
-  /// The stage whose evaluation is the run's result.
+  std::string train_evaluation;             ///< The evaluation of train_stage.
+  std::string evaluation;                   ///< The evaluation of final_stage(): the result.
+  /// The run's final model.
   const std::string& final_stage() const {
     return student_stages.empty() ? train_stage : student_stages.back();
+  }
+  /// The stages whose results the run reports: its evaluation and, when
+  /// self-training, its teacher's.
+  std::vector<std::string> ResultStages() const {
+    if (evaluation == train_evaluation) return {evaluation};
+    return {evaluation, train_evaluation};
   }
 };
 
@@ -61,8 +72,8 @@ struct SuitePlan {
   std::string code_version;         ///< What the hashes include of the code.
 
   const Stage* Find(const std::string& id) const;
-  /// The ids of stage `id` and of every stage upstream of it.
-  std::set<std::string> StagesNeededBy(const std::string& id) const;
+  /// The ids of the stages `ids` and of every stage upstream of them.
+  std::set<std::string> StagesNeededBy(const std::vector<std::string>& ids) const;
   std::filesystem::path StageDir(const std::string& id) const { return cache_dir / id; }
 };
 

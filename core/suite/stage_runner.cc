@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/atomic_file.h"
 #include "core/config/internal/toml_document.h"
+#include "core/engine/evaluation.h"
 #include "core/engine/pretraining.h"
 #include "core/engine/pseudo_label_export.h"
 #include "core/engine/pseudo_labels.h"
@@ -158,6 +159,12 @@ absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe, const ValidatedC
                                                   PseudoLabelFiles(dir)));
       STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set, ReadPseudoLabels(labels));
       metrics["pseudo/images"] = static_cast<double>(set.indices.size());
+      break;
+    }
+    case StageKind::kEvaluate: {
+      STLAB_ASSIGN_OR_RETURN(const fs::path model, input("model"));
+      STLAB_ASSIGN_OR_RETURN(metrics,
+                             EvaluateWeights(config, registries, RunFiles(model).final_model()));
       break;
     }
   }

@@ -50,9 +50,10 @@ STLAB_API absl::Status WriteStageRecipe(const SuitePlan& plan, const Stage& stag
 STLAB_API absl::StatusOr<StageRecipeFile> ReadStageRecipe(const std::filesystem::path& dir);
 
 /// Runs a stage whose recipe is in `dir` and whose config (the recipe's layers and
-/// overrides) is `config`: pre-training, training, pseudo-labeling or student
-/// training, each resuming what an earlier, interrupted attempt left. Writes the
-/// done marker last and returns the stage's final metrics.
+/// overrides) is `config`: pre-training, training, pseudo-labeling, student
+/// training (each resuming what an earlier, interrupted attempt left) or the
+/// evaluation of a trained model. Writes the done marker last and returns the
+/// stage's final metrics.
 STLAB_API absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe,
                                            const ValidatedConfig& config,
                                            const Registries& registries,

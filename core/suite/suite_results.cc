@@ -7,6 +7,8 @@
 
 namespace stlab {
 
+namespace fs = std::filesystem;
+
 std::vector<SuiteRunResult> CollectSuiteResults(const SuitePlan& plan,
                                                 const SuiteRunSummary* summary) {
   std::map<std::string, const StageOutcome*> failures;
@@ -20,21 +22,21 @@ std::vector<SuiteRunResult> CollectSuiteResults(const SuitePlan& plan,
     result.self_training = run.cell.self_training;
     result.train_dir = plan.StageDir(run.final_stage());
     result.status = "pending";
-    if (StageDone(result.train_dir)) {
-      if (absl::StatusOr<Metrics> metrics = ReadStageMetrics(result.train_dir); metrics.ok()) {
+    if (const fs::path evaluation = plan.StageDir(run.evaluation); StageDone(evaluation)) {
+      if (absl::StatusOr<Metrics> metrics = ReadStageMetrics(evaluation); metrics.ok()) {
         result.status = "done";
         result.metrics = *std::move(metrics);
       }
     } else {
-      for (const std::string& id : plan.StagesNeededBy(run.final_stage())) {
+      for (const std::string& id : plan.StagesNeededBy({run.evaluation})) {
         if (auto it = failures.find(id); it != failures.end()) {
           result.status = "failed";
           result.log = it->second->log;
         }
       }
     }
-    if (run.cell.self_training && StageDone(plan.StageDir(run.train_stage))) {
-      if (absl::StatusOr<Metrics> teacher = ReadStageMetrics(plan.StageDir(run.train_stage));
+    if (run.cell.self_training && StageDone(plan.StageDir(run.train_evaluation))) {
+      if (absl::StatusOr<Metrics> teacher = ReadStageMetrics(plan.StageDir(run.train_evaluation));
           teacher.ok()) {
         result.teacher_metrics = *std::move(teacher);
       }
