@@ -11,7 +11,8 @@
 #  6. `stlab self-train` runs teacher, pseudo labels and student (for its own
 #     self_training.student_iterations), and a second start of the finished
 #     pipeline trains nothing and prints the same numbers;
-#  7. the pseudo labels are exported for audit (COCO JSON with the summary's box
+#  7. checkpoint.pt and model_final.pt record the config's SHA-256 and the data;
+#  8. the pseudo labels are exported for audit (COCO JSON with the summary's box
 #     count, drawn PNGs, the teacher's SHA-256), by the pipeline and by
 #     `stlab pseudo-label`.
 # Usage: train_resume_test.sh STLAB_CLI SOURCE_DIR
@@ -49,9 +50,19 @@ grep -q "resuming .* at iteration [1-9]" "$work/killed/train.log"
 
 cmp "$work/straight/result.json" "$work/killed/result.json"
 diff <(losses "$work/straight/metrics.jsonl") <(losses "$work/killed/metrics.jsonl")
-cmp "$work/straight/model_final.pt" "$work/killed/model_final.pt"
+# Same weights; the files' provenance differs (another run name, another config digest).
+python3 "$2/tests/testing/same_tensors.py" "$work/straight/model_final.pt" \
+  "$work/killed/model_final.pt"
 grep -q '"AP"' "$work/straight/result.json"
 echo "resume after SIGKILL: identical metrics, losses and weights"
+
+# Checkpoints record what produced them (stored uncompressed: the text is in the bytes).
+sha="$(sha256sum "$work/straight/config.toml" | cut -d' ' -f1)"
+for file in checkpoint.pt model_final.pt; do
+  grep -aqF "$sha" "$work/straight/$file" || { echo "FAIL: $file: no config_sha256" >&2; exit 1; }
+  grep -aqF 'synthetic_shapes(' "$work/straight/$file" || { echo "FAIL: $file: no data" >&2; exit 1; }
+done
+echo "checkpoints: config digest and data recorded"
 
 before="$(wc -l <"$work/straight/metrics.jsonl")"
 train straight >"$work/again.out" 2>/dev/null

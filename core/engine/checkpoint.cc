@@ -72,6 +72,42 @@ absl::Status LoadModelStrictly(torch::serialize::InputArchive& archive,
   return absl::OkStatus();
 }
 
+// An error unless `archive` carries this format's marker.
+absl::Status CheckFormat(torch::serialize::InputArchive& archive,
+                         const std::filesystem::path& path) {
+  c10::IValue format;
+  if (!archive.try_read(kFormatKey, format) || !format.isInt() ||
+      format.toInt() != kFormatVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", path.string(), "' is not an stlab checkpoint of format v", kFormatVersion));
+  }
+  return absl::OkStatus();
+}
+
+RunState ReadRunState(torch::serialize::InputArchive& archive) {
+  torch::serialize::InputArchive run;
+  archive.read("run", run);
+  RunState state;
+  for (const std::string& key : run.keys()) {
+    if (key.rfind("tensor/", 0) == 0) {
+      at::Tensor tensor;
+      run.read(key, tensor, /*is_buffer=*/true);
+      state.tensors[key.substr(7)] = tensor;
+      continue;
+    }
+    c10::IValue value;
+    run.read(key, value);
+    if (key == "iteration") {
+      state.iteration = value.toInt();
+    } else if (key.rfind("scalar/", 0) == 0) {
+      state.scalars[key.substr(7)] = value.toDouble();
+    } else if (key.rfind("text/", 0) == 0) {
+      state.text[key.substr(5)] = value.toStringRef();
+    }
+  }
+  return state;
+}
+
 constexpr char kTorchGeneratorKey[] = "rng/torch_cpu";
 constexpr char kFinalMetricPrefix[] = "final/";
 
@@ -152,13 +188,7 @@ absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module
                       [&]() -> absl::Status {
                         torch::serialize::InputArchive archive;
                         archive.load_from(path.string());
-                        c10::IValue format;
-                        if (!archive.try_read(kFormatKey, format) || !format.isInt() ||
-                            format.toInt() != kFormatVersion) {
-                          return absl::InvalidArgumentError(absl::StrCat(
-                              "'", path.string(), "' is not an stlab checkpoint of format v",
-                              kFormatVersion));
-                        }
+                        STLAB_RETURN_IF_ERROR(CheckFormat(archive, path));
                         torch::serialize::InputArchive model_archive;
                         archive.read("model", model_archive);
                         STLAB_RETURN_IF_ERROR(LoadModelStrictly(
@@ -171,30 +201,36 @@ absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module
                           }
                           optimizer->load(optimizer_archive);
                         }
-                        if (state != nullptr) {
-                          torch::serialize::InputArchive run;
-                          archive.read("run", run);
-                          *state = RunState();
-                          for (const std::string& key : run.keys()) {
-                            if (key.rfind("tensor/", 0) == 0) {
-                              at::Tensor tensor;
-                              run.read(key, tensor, /*is_buffer=*/true);
-                              state->tensors[key.substr(7)] = tensor;
-                              continue;
-                            }
-                            c10::IValue value;
-                            run.read(key, value);
-                            if (key == "iteration") {
-                              state->iteration = value.toInt();
-                            } else if (key.rfind("scalar/", 0) == 0) {
-                              state->scalars[key.substr(7)] = value.toDouble();
-                            } else if (key.rfind("text/", 0) == 0) {
-                              state->text[key.substr(5)] = value.toStringRef();
-                            }
-                          }
-                        }
+                        if (state != nullptr) *state = ReadRunState(archive);
                         return absl::OkStatus();
                       });
+}
+
+absl::StatusOr<CheckpointContents> ReadCheckpoint(std::string_view bytes,
+                                                  const std::filesystem::path& path) {
+  return CallAndCatch(
+      absl::StrCat("reading checkpoint '", path.string(), "'"),
+      [&]() -> absl::StatusOr<CheckpointContents> {
+        torch::serialize::InputArchive archive;
+        archive.load_from(bytes.data(), bytes.size());
+        STLAB_RETURN_IF_ERROR(CheckFormat(archive, path));
+        torch::serialize::InputArchive model;
+        if (!archive.try_read("model", model)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("checkpoint '", path.string(), "' holds no model"));
+        }
+        CheckpointContents contents;
+        for (const std::string& key : model.keys()) {
+          at::Tensor tensor;
+          if (!model.try_read(key, tensor, /*is_buffer=*/true)) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "checkpoint '", path.string(), "': model entry ", key, " is not a tensor"));
+          }
+          contents.model.emplace(key, tensor);
+        }
+        contents.state = ReadRunState(archive);
+        return contents;
+      });
 }
 
 }  // namespace stlab

@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "core/export.h"
 #include "torch/nn/module.h"
 #include "torch/optim/optimizer.h"
@@ -48,6 +50,19 @@ STLAB_API absl::Status SaveCheckpoint(const std::filesystem::path& path,
 /// that is not a checkpoint.
 STLAB_API absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module& model,
                                       torch::optim::Optimizer* optimizer, RunState* state);
+
+/// A checkpoint as stored: model tensors by full name ("backbone.conv1.weight") and
+/// the run state, with no model to fit them to.
+struct CheckpointContents {
+  std::map<std::string, at::Tensor> model;
+  RunState state;
+};
+
+/// Reads what SaveCheckpoint wrote from the file's `bytes` (read whole by the
+/// caller, who may digest exactly the bytes it loads); `path` names the file in
+/// errors. Bytes that are not a checkpoint are an error.
+STLAB_API absl::StatusOr<CheckpointContents> ReadCheckpoint(std::string_view bytes,
+                                                            const std::filesystem::path& path);
 
 }  // namespace stlab
 

@@ -1,5 +1,9 @@
 #include "core/engine/checkpoint.h"
 
+#include <fstream>
+#include <iterator>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -53,6 +57,25 @@ TEST(CheckpointTest, RoundTripRestoresModelOptimizerAndStateExactly) {
   Step(a, sgd_a);
   Step(b, sgd_b);
   EXPECT_TRUE(at::equal(a.fc->weight, b.fc->weight));
+}
+
+TEST(CheckpointTest, ReadCheckpointGivesModelTensorsAndStateWithoutAModel) {
+  const auto file = stlab::testing::FreshTestDir() / "read.pt";
+  NetImpl net;
+  RunState saved{12, {{"loss", 0.5}}, {{"method", "train"}}, {}};
+  ASSERT_THAT(SaveCheckpoint(file, net, nullptr, saved), IsOk());
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  absl::StatusOr<CheckpointContents> contents = ReadCheckpoint(bytes, file);
+  ASSERT_THAT(contents, IsOk());
+  EXPECT_EQ(contents->state.iteration, 12);
+  EXPECT_EQ(contents->state.scalars.at("loss"), 0.5);
+  EXPECT_EQ(contents->state.text.at("method"), "train");
+  EXPECT_TRUE(at::equal(contents->model.at("fc.weight"), net.fc->weight));
+  EXPECT_TRUE(at::equal(contents->model.at("bn.running_var"), net.bn->running_var));
+  EXPECT_EQ(contents->model.size(), 7u);  // fc: 2; bn: 2 parameters, 3 buffers.
+  EXPECT_THAT(ReadCheckpoint("not a checkpoint", "junk.pt"), StatusIs(absl::StatusCode::kInternal,
+                                                                      HasSubstr("junk.pt")));
 }
 
 TEST(CheckpointTest, ShapeMismatchAndGarbageAreErrors) {

@@ -27,6 +27,7 @@
 #include "core/engine/nt_xent_loss.h"
 #include "core/engine/optimization.h"
 #include "core/engine/progress.h"
+#include "core/engine/provenance.h"
 #include "core/engine/run_folder.h"
 #include "core/initializer.h"
 #include "core/logging.h"
@@ -195,13 +196,14 @@ class PretrainRun {
     if (!simclr_ && num_classes < 2) {
       return absl::InvalidArgumentError(
           "supervised pre-training needs a data.train with at least two classes (e.g. "
-          "synthetic_shapes_classification)");
+          "synthetic_shapes_classification, or image_folder with labels = \"subfolder\")");
     }
     STLAB_RETURN_IF_ERROR(BuildNet(num_classes));
     net_->train();
     optimizer_ = MakeOptimizer(train_, *net_);
     STLAB_ASSIGN_OR_RETURN(schedule_, ScheduleOf(train_));
     if (std::filesystem::exists(files_.checkpoint(), error)) STLAB_RETURN_IF_ERROR(Restore());
+    RecordProvenance(config_, pretrain_.GetString("method"), init_origin_, state_);
 
     STLAB_ASSIGN_OR_RETURN(auto pipeline, BuildAugmentations(config_, registries_));
     DataLoaderOptions loader_options;
@@ -346,8 +348,7 @@ class PretrainRun {
     }
     RunState backbone_state;
     backbone_state.iteration = done;
-    backbone_state.text["pretrain/method"] = pretrain_.GetString("method");
-    backbone_state.text["init"] = init_origin_;
+    backbone_state.text = state_.text;
     STLAB_RETURN_IF_ERROR(SaveCheckpoint(files_.backbone(), BackboneHolder(net_->backbone()),
                                          nullptr, backbone_state));
     STLAB_RETURN_IF_ERROR(WriteFileAtomically(

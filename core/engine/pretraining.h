@@ -46,13 +46,16 @@ struct PretrainResult {
 ///   - supervised: backbone -> global average pool of the coarsest level -> linear
 ///     classifier over data.train's class names, cross-entropy on each image's
 ///     label (Sample::labels[0]: one label per image, as
-///     synthetic_shapes_classification gives);
+///     synthetic_shapes_classification and image_folder with labels = "subfolder"
+///     give);
 ///   - simclr: every image augmented twice, with streams derived from the loader's
 ///     per-sample stream and the view ("view0", "view1"), so that results do not
 ///     depend on thread counts; backbone -> pool -> Linear-ReLU-Linear projection ->
 ///     NT-Xent over the 2N views (core/engine/nt_xent_loss.h).
 /// [model.init], when set, gives the starting weights. Resumes like Train(): the same
 /// config in the same folder continues from checkpoint.pt with identical numbers.
+/// checkpoint.pt and backbone.pt record what produced them (RecordProvenance, with
+/// pretrain.method as the method).
 STLAB_API absl::StatusOr<PretrainResult> Pretrain(const ValidatedConfig& config,
                                                   const Registries& registries,
                                                   const PretrainOptions& options = {});

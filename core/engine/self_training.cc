@@ -10,6 +10,7 @@
 #include "core/engine/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/engine/metrics_log.h"
+#include "core/engine/provenance.h"
 #include "core/engine/pseudo_labels.h"
 #include "core/logging.h"
 #include "core/pseudo_labeler.h"
@@ -24,14 +25,6 @@ std::string UtcNow() {
   char text[32];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   return text;
-}
-
-std::string ComponentText(const ComponentConfig& component) {
-  std::vector<std::string> params;
-  for (const auto& [name, value] : component.values) {
-    params.push_back(absl::StrCat(name, "=", FormatParamValue(value)));
-  }
-  return absl::StrCat(component.type, "(", absl::StrJoin(params, ", "), ")");
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "core/engine/metrics_log.h"
 #include "core/engine/optimization.h"
 #include "core/engine/progress.h"
+#include "core/engine/provenance.h"
 #include "core/engine/run_folder.h"
 #include "core/engine/task_model.h"
 #include "core/logging.h"
@@ -128,6 +129,8 @@ class Run {
                              BuildTaskModel(config_, registries_, train_data_->Info(), seed_));
     }
     if (std::filesystem::exists(files_.checkpoint(), error)) STLAB_RETURN_IF_ERROR(Restore());
+    RecordProvenance(config_, options_.pseudo_labeled ? "student" : "train", model_->init_origin(),
+                     state_);
 
     DataLoaderOptions loader_options;
     loader_options.batch_size = train_.GetInt("batch_size") - pseudo_batch_size_;
@@ -370,7 +373,7 @@ class Run {
         if (bar) bar->Finish();
         STLAB_ASSIGN_OR_RETURN(final_metrics_, Evaluate(done));
         STLAB_RETURN_IF_ERROR(SaveCheckpoint(files_.final_model(), EvaluatedModel(), nullptr,
-                                             RunState{done, {}, {}, {}}));
+                                             RunState{done, {}, state_.text, {}}));
         STLAB_RETURN_IF_ERROR(WriteFileAtomically(files_.result(), ResultJson(done, model_->init_origin(), final_metrics_)));
         StoreFinalMetrics(final_metrics_, state_);
         STLAB_RETURN_IF_ERROR(SaveState(done));

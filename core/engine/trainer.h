@@ -62,7 +62,9 @@ struct TrainResult {
 /// of the same config, continues from it: the result is identical, number for
 /// number, to a run that was never interrupted. A non-finite loss stops the run
 /// with an error naming the iteration and the loss term; the last checkpoint is
-/// kept. Every file is written atomically.
+/// kept. Every file is written atomically. checkpoint.pt and model_final.pt record
+/// what produced them (RecordProvenance; method "train", or "student" with
+/// TrainOptions::pseudo_labeled).
 STLAB_API absl::StatusOr<TrainResult> Train(const ValidatedConfig& config,
                                             const Registries& registries,
                                             const TrainOptions& options = {});

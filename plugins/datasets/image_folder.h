@@ -1,11 +1,23 @@
-// The `image_folder` dataset: unlabeled images (JPEG and PNG) under a folder, e.g.
-// an unlabeled pool for self-training.
+// The `image_folder` dataset: images (JPEG and PNG) under a folder, unlabeled (an
+// unlabeled pool for self-training, SimCLR) or labeled by the sub-folder they are in
+// (ImageNet's train/<class>/<image> layout, for supervised pre-training).
 //
 // Files with extension .jpg, .jpeg or .png (any case) are taken, from sub-folders
-// too with `recursive` (symbolic links to folders are not followed), ordered by
-// their path relative to the root compared byte by byte, so that an index means
-// the same file on every machine. Sample i: image_id = i, source = the file's
-// path, image only; boxes [0, 4], labels [0], ignore_boxes [0, 4], no mask.
+// too with `recursive` (symbolic links to folders below the root are not
+// followed), ordered by their path relative to the root compared byte by byte, so
+// that an index means the same file on every machine. Sample i: image_id = i,
+// source = the file's path, ignore_boxes [0, 4], no mask; unlabeled: boxes [0, 4],
+// labels [0].
+//
+// Labeled by sub-folder: the classes are the names of the root's first-level
+// folders sorted byte by byte (torchvision's ImageFolder order), class i named by
+// DatasetInfo::class_names[i]; a sample's labels are [1] int64, the class of the
+// first-level folder holding it, with one box covering the whole image so that
+// boxes and labels stay paired through augmentations (has_boxes stays false: the
+// box is no annotation). An image directly under the root is an error naming it.
+// NOTE: so is a class folder without images: a class that no sample has most
+// likely means a half-copied dataset, and torchvision's ImageFolder refuses it too.
+//
 // Construction fails on a missing root or a folder without images; Get(index) on a
 // missing (since removed), empty, truncated or undecodable file, naming it.
 #ifndef STLAB_PLUGINS_DATASETS_IMAGE_FOLDER_H_
@@ -25,6 +37,8 @@ namespace stlab::datasets {
 struct ImageFolderOptions {
   std::filesystem::path root;
   bool recursive = true;  ///< Also take the images in sub-folders.
+  /// Label each image by its first-level sub-folder (see the file comment).
+  bool labels_from_subfolders = false;
 };
 
 /// Parameter declarations of dataset "image_folder".
@@ -49,6 +63,7 @@ class ImageFolderDataset : public Dataset {
   ImageFolderDataset() = default;
 
   std::vector<std::filesystem::path> files_;
+  std::vector<int64_t> labels_;  // Class per file; empty when unlabeled.
   DatasetInfo info_;
 };
 

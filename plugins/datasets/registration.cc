@@ -65,7 +65,8 @@ absl::Status RegisterDatasets(Registries& registries) {
       }));
   return registries.datasets().Add(
       {"image_folder",
-       "Unlabeled .jpg/.jpeg/.png images under a folder, in byte order of their relative paths",
+       "The .jpg/.jpeg/.png images under a folder, in byte order of their relative paths; "
+       "unlabeled, or labeled by their first-level folder (labels = \"subfolder\")",
        ImageFolderParams()},
       [](const Params& p, const DatasetContext& context) -> DatasetOr {
         return ImageFolderDataset::Create(ImageFolderOptionsFromParams(p, context.base_dir));

@@ -21,7 +21,10 @@ class CheckpointInitializer : public Initializer {
   /// A relative `path` is taken from the working directory.
   CheckpointInitializer(const std::filesystem::path& path, std::string prefix, bool strict);
   absl::Status Initialize(torch::nn::Module& module, uint64_t seed) const override;
-  /// "checkpoint /abs/path sha256:0123456789ab" (without the digest before Initialize).
+  /// "checkpoint /abs/path sha256:0123456789ab" (without the digest before
+  /// Initialize), followed, for a file that records what produced it, by that in
+  /// parentheses: "(simclr, 500000 iterations, config sha256:..., data ..., stlab ...)"
+  /// (core/engine/provenance.h).
   std::string Origin() const override;
 
  private:
@@ -30,6 +33,7 @@ class CheckpointInitializer : public Initializer {
   bool strict_;
   mutable std::mutex mutex_;
   mutable std::string sha256_hex_;
+  mutable std::string provenance_;  // DescribeProvenance of the file read last.
 };
 
 }  // namespace stlab::init

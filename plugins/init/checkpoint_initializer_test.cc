@@ -177,6 +177,29 @@ TEST(CheckpointInitializerTest, OriginIsTheAbsolutePathAndTheFilesDigest) {
                                file->sha256_hex.substr(0, 12));
 }
 
+TEST(CheckpointInitializerTest, OriginNamesWhatTheFileSaysProducedIt) {
+  const auto path = FreshTestDir() / "backbone.pt";
+  WholeModel<TinyNetImpl> model;
+  RunState state;
+  state.iteration = 120;
+  state.text = {{"method", "simclr"},
+                {"config_sha256", std::string(64, 'c')},
+                {"data", "image_folder(labels=\"none\", recursive=true, root=\"pool\")"},
+                {"init", "construction (no [model.init])"},
+                {"stlab_version", "9.8.7"}};
+  ASSERT_THAT(SaveCheckpoint(path, model, nullptr, state), IsOk());
+  CheckpointInitializer init(path, "backbone.", true);
+  TinyNetImpl net;
+  ASSERT_THAT(init.Initialize(net, 0), IsOk());
+  absl::StatusOr<WeightsFile> file = ReadWeightsFile(path);
+  ASSERT_THAT(file, IsOk());
+  EXPECT_EQ(init.Origin(),
+            "checkpoint " + path.lexically_normal().string() + " sha256:" +
+                file->sha256_hex.substr(0, 12) +
+                " (simclr, 120 iterations, config sha256:cccccccccccc, data "
+                "image_folder(labels=\"none\", recursive=true, root=\"pool\"), stlab 9.8.7)");
+}
+
 TEST(WeightsFileTest, Sha256OfKnownVector) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
