@@ -12,6 +12,7 @@
 #include "core/config/config_document.h"
 #include "core/config/config_schema.h"
 #include "core/config/validated_config.h"
+#include "core/engine/teacher_tta.h"
 #include "core/sha256.h"
 #include "core/status.h"
 #include "core/version.h"
@@ -149,8 +150,14 @@ class Planner {
                      "[self_training.loss_combiner] in the experiment"));
       }
       const std::string text = text_of(config);
-      const std::string labeling_text =
+      std::string labeling_text =
           FilterTables(text, {"self_training.pseudo_labeler", "data.unlabeled", "eval"}, true);
+      // NOTE: the teacher's test-time augmentation lives in [self_training], which
+      // the labeling text leaves out; it joins the hash only when set, so that
+      // labels made without it keep their stage.
+      STLAB_ASSIGN_OR_RETURN(const TeacherTtaOptions tta,
+                             TeacherTtaOptionsFrom(config.Section("self_training")));
+      if (tta.Enabled()) absl::StrAppend(&labeling_text, "# teacher_tta: ", tta.Describe(), "\n");
       std::string teacher = run.train_stage;
       const int64_t rounds = config.Section("self_training").GetInt("rounds");
       for (int64_t round = 1; round <= rounds; ++round) {
