@@ -14,7 +14,7 @@
 #  7. checkpoint.pt and model_final.pt record the config's SHA-256 and the data;
 #  8. the pseudo labels are exported for audit (COCO JSON with the summary's box
 #     count, drawn PNGs, the teacher's SHA-256), by the pipeline and by
-#     `stlab pseudo-label`.
+#     `stlab pseudo-label`, also with the teacher's test-time augmentation.
 # Usage: train_resume_test.sh STLAB_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -112,11 +112,11 @@ self_train >"$work/self_train_again.out" 2>/dev/null
 diff "$work/self_train.out" "$work/self_train_again.out"
 echo "self-training: teacher, pseudo labels and student; a finished pipeline is not rerun"
 
-# check_audit DIR TEACHER DRAWN: the audit files of one pseudo-labeling.
+# check_audit DIR TEACHER DRAWN TTA: the audit files of one pseudo-labeling.
 check_audit() {
-  python3 - "$1" "$2" "$3" <<'PY'
+  python3 - "$1" "$2" "$3" "$4" <<'PY'
 import hashlib, json, os, sys
-folder, teacher, drawn = sys.argv[1], sys.argv[2], int(sys.argv[3])
+folder, teacher, drawn, tta = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 summary = json.load(open(os.path.join(folder, "pseudo_labels_summary.json")))
 coco = json.load(open(os.path.join(folder, "pseudo_labels.json")))
 assert summary["boxes"] > 0, "the test needs boxes"
@@ -132,18 +132,28 @@ for a in coco["annotations"]:
 provenance = summary["provenance"]
 assert provenance["teacher_sha256"] == hashlib.sha256(open(teacher, "rb").read()).hexdigest()
 assert provenance["threshold"] == "0.0" and provenance["created"].endswith("Z"), provenance
+assert provenance["teacher_tta"] == tta, provenance
 assert coco["info"] == provenance
 pictures = sorted(os.listdir(os.path.join(folder, "pseudo_labels_drawn")))
 assert len(pictures) == drawn, pictures
 PY
   python3 "$(dirname "$0")/testing/check_png.py" "$1"/pseudo_labels_drawn/*.png >/dev/null
 }
-check_audit "$work/self_training/round1" "$work/self_training/teacher/model_final.pt" 8
-"$cli" pseudo-label "$config" --set "run.output_dir=$work" \
-  --set self_training.pseudo_labeler.type=detection_threshold \
-  --set self_training.pseudo_labeler.threshold=0.0 --set self_training.audit_images=3 \
-  --set model.head.score_threshold=0.0 --set self_training.loss_combiner.type=sum \
-  --set data.unlabeled.num_images=16 --set data.unlabeled.image_size=64 --log_level=warn \
-  --checkpoint "$work/straight/model_final.pt" --output_dir "$work/pseudo" >"$work/pseudo.out"
-check_audit "$work/pseudo" "$work/straight/model_final.pt" 3
-echo "pseudo labels exported for audit: COCO JSON, drawings, teacher digest"
+check_audit "$work/self_training/round1" "$work/self_training/teacher/model_final.pt" 8 none
+pseudo_label() {  # pseudo_label OUTPUT_DIR [more args]
+  local output="$1"
+  shift
+  "$cli" pseudo-label "$config" --set "run.output_dir=$work" \
+    --set self_training.pseudo_labeler.type=detection_threshold \
+    --set self_training.pseudo_labeler.threshold=0.0 --set self_training.audit_images=3 \
+    --set model.head.score_threshold=0.0 --set self_training.loss_combiner.type=sum \
+    --set data.unlabeled.num_images=16 --set data.unlabeled.image_size=64 --log_level=warn \
+    --checkpoint "$work/straight/model_final.pt" --output_dir "$output" "$@" >"$output.out"
+}
+pseudo_label "$work/pseudo"
+check_audit "$work/pseudo" "$work/straight/model_final.pt" 3 none
+pseudo_label "$work/pseudo_tta" --set self_training.teacher_flip=true \
+  --set "self_training.teacher_scales=[1.0, 1.5]"
+check_audit "$work/pseudo_tta" "$work/straight/model_final.pt" 3 \
+  "flip, scales 1,1.5, nms_iou 0.5, max_detections 0"
+echo "pseudo labels exported for audit: COCO JSON, drawings, teacher digest, teacher TTA"

@@ -105,6 +105,21 @@ const ConfigSchema& ExperimentSchema() {
            ParamSpec::Int("audit_images", 8,
                           "pseudo-labeled images drawn with their labels as PNGs for auditing")
                .Min(0),
+           ParamSpec::Bool("teacher_flip", false,
+                           "teacher test-time augmentation: also run the teacher on the "
+                           "mirrored image"),
+           ParamSpec::FloatList("teacher_scales", {1.0},
+                                "teacher test-time augmentation: image scales the teacher sees "
+                                "(predictions mapped back and merged); [1.0] = the image as it is")
+               .Range(0.1, 4.0),
+           ParamSpec::Float("teacher_tta_nms_iou", 0.5,
+                            "detection TTA: IoU above which a merged box of the same class "
+                            "suppresses a lower-scored one")
+               .Range(0.0, 1.0),
+           ParamSpec::Int("teacher_tta_max_detections", 0,
+                          "detection TTA: most boxes per image after merging (0 = as many as "
+                          "the view with the most boxes)")
+               .Min(0),
        },
        {
            {"pseudo_labeler", {"pseudo_labeler"}, true, false,

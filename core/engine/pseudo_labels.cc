@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/atomic_file.h"
-#include "core/data/batch.h"
 #include "core/engine/metrics_log.h"
 #include "core/status.h"
 #include "torch/serialize/input-archive.h"
@@ -41,7 +40,8 @@ absl::StatusOr<at::Tensor> ScoresOf(const Sample& label, const Detections& teach
 }  // namespace
 
 absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
-                                           const PseudoLabeler& labeler, int64_t batch_size) {
+                                           const PseudoLabeler& labeler, int64_t batch_size,
+                                           const TeacherTtaOptions& tta) {
   const bool was_training = teacher.is_training();
   teacher.eval();
   PseudoLabelSet set;
@@ -58,23 +58,15 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
       images.push_back(*std::move(sample));
     }
     if (!status.ok()) break;
-    std::vector<Sample> originals = images;
-    absl::StatusOr<Batch> batch = Collate(std::move(images), teacher.size_divisor());
-    if (!batch.ok()) {
-      status = batch.status();
-      break;
-    }
-    absl::StatusOr<std::vector<Prediction>> predictions = CallAndCatch(
-        "teacher forward pass",
-        [&]() -> absl::StatusOr<std::vector<Prediction>> { return teacher.Predict(*batch); });
+    absl::StatusOr<std::vector<Prediction>> predictions = PredictWithTta(teacher, images, tta);
     if (!predictions.ok()) {
       status = predictions.status();
       break;
     }
-    for (size_t k = 0; k < originals.size(); ++k) {
-      absl::StatusOr<std::optional<Sample>> labeled = labeler.Label(originals[k], (*predictions)[k]);
+    for (size_t k = 0; k < images.size(); ++k) {
+      absl::StatusOr<std::optional<Sample>> labeled = labeler.Label(images[k], (*predictions)[k]);
       if (!labeled.ok()) {
-        status = Annotate(labeled.status(), originals[k].source);
+        status = Annotate(labeled.status(), images[k].source);
         break;
       }
       if (!labeled->has_value()) continue;
@@ -90,7 +82,7 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
         label.label_scores = (*labeled)->label_scores;
         absl::StatusOr<at::Tensor> scores = ScoresOf(label, (*predictions)[k].detections);
         if (!scores.ok()) {
-          status = Annotate(scores.status(), originals[k].source);
+          status = Annotate(scores.status(), images[k].source);
           break;
         }
         set.scores.push_back(*std::move(scores));

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "core/dataset.h"
 #include "core/engine/task_model.h"
+#include "core/engine/teacher_tta.h"
 #include "core/export.h"
 #include "core/pseudo_labeler.h"
 
@@ -35,11 +36,12 @@ struct PseudoLabelSet {
   std::map<std::string, std::string> provenance;
 };
 
-/// Runs `teacher` (eval mode) over every image of `unlabeled` in batches and keeps
-/// what `labeler` returns.
+/// Runs `teacher` (eval mode) over every image of `unlabeled` in batches, with the
+/// test-time augmentation `tta` (none by default), and keeps what `labeler` returns.
 STLAB_API absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
                                                      const PseudoLabeler& labeler,
-                                                     int64_t batch_size);
+                                                     int64_t batch_size,
+                                                     const TeacherTtaOptions& tta = {});
 
 /// Writes `set` to `path` (atomically); ReadPseudoLabels reads it back exactly.
 STLAB_API absl::Status WritePseudoLabels(const std::filesystem::path& path,

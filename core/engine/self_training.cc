@@ -12,6 +12,7 @@
 #include "core/engine/metrics_log.h"
 #include "core/engine/provenance.h"
 #include "core/engine/pseudo_labels.h"
+#include "core/engine/teacher_tta.h"
 #include "core/logging.h"
 #include "core/pseudo_labeler.h"
 #include "core/sha256.h"
@@ -52,10 +53,14 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<TaskModel> teacher,
                          BuildTaskModel(config, registries, train->Info(), seed));
   STLAB_RETURN_IF_ERROR(LoadCheckpoint(checkpoint, *teacher, nullptr, nullptr));
-  LogInfo(absl::StrCat("pseudo-labeling ", unlabeled->Size(), " images with ", checkpoint.string()));
+  STLAB_ASSIGN_OR_RETURN(const TeacherTtaOptions tta,
+                         TeacherTtaOptionsFrom(config.Section("self_training")));
+  LogInfo(absl::StrCat("pseudo-labeling ", unlabeled->Size(), " images with ", checkpoint.string(),
+                       tta.Enabled() ? absl::StrCat(" (test-time augmentation: ", tta.Describe(), ")")
+                                     : ""));
   STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set,
                          PseudoLabel(*teacher, *unlabeled, *labeler,
-                                     config.Section("eval").GetInt("batch_size")));
+                                     config.Section("eval").GetInt("batch_size"), tta));
   STLAB_ASSIGN_OR_RETURN(const std::string teacher_sha256, Sha256HexOfFile(checkpoint));
   set.provenance["teacher"] = std::filesystem::absolute(checkpoint).string();
   set.provenance["teacher_sha256"] = teacher_sha256;
@@ -63,6 +68,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   if (auto it = labeler_config->values.find("threshold"); it != labeler_config->values.end()) {
     set.provenance["threshold"] = FormatParamValue(it->second);
   }
+  set.provenance["teacher_tta"] = tta.Describe();
   set.provenance["created"] = UtcNow();
   STLAB_RETURN_IF_ERROR(WriteFileAtomically(
       files.summary(), PseudoLabelSummaryJson(set, unlabeled->Size(), train->Info())));

@@ -44,9 +44,11 @@ STLAB_API absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& co
                                                        const TrainOptions& options = {});
 
 /// Pseudo-labels `config`'s data.unlabeled with the teacher weights `checkpoint`
-/// using [self_training.pseudo_labeler]; writes into `files` the summary (with
-/// provenance: teacher path and SHA-256, labeler, threshold, date), the audit files
-/// (ExportPseudoLabels, self_training.audit_images drawn) and last the labels.
+/// using [self_training.pseudo_labeler] and the teacher's test-time augmentation
+/// ([self_training] teacher_flip, teacher_scales, ...); writes into `files` the
+/// summary (with provenance: teacher path and SHA-256, labeler, threshold, teacher
+/// TTA, date), the audit files (ExportPseudoLabels, self_training.audit_images
+/// drawn) and last the labels.
 /// Skipped when the labels exist. Returns the labels' path.
 STLAB_API absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
     const ValidatedConfig& config, const Registries& registries,

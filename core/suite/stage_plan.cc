@@ -12,6 +12,7 @@
 #include "core/config/config_document.h"
 #include "core/config/config_schema.h"
 #include "core/config/validated_config.h"
+#include "core/engine/teacher_tta.h"
 #include "core/sha256.h"
 #include "core/status.h"
 #include "core/version.h"
@@ -166,8 +167,14 @@ class Planner {
             context, ": self-training needs [self_training.pseudo_labeler] and "
                      "[self_training.loss_combiner] in the experiment"));
       }
-      const std::string labeling_text =
+      std::string labeling_text =
           FilterTables(text_of(config), {"self_training.pseudo_labeler", "data.unlabeled", "eval"}, true);
+      // NOTE: the teacher's test-time augmentation lives in [self_training], which
+      // the labeling text leaves out; it joins the hash only when set, so that
+      // labels made without it keep their stage.
+      STLAB_ASSIGN_OR_RETURN(const TeacherTtaOptions tta,
+                             TeacherTtaOptionsFrom(config.Section("self_training")));
+      if (tta.Enabled()) absl::StrAppend(&labeling_text, "# teacher_tta: ", tta.Describe(), "\n");
       StageRecipe student{cell.layers, overrides, EvaluationTables()};
       STLAB_ASSIGN_OR_RETURN(ValidatedConfig student_config, Resolve(student, registries_, context));
       const std::string student_text = text_of(student_config);
