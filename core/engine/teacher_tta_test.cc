@@ -38,7 +38,7 @@ class RampSegHead : public SegmentationHead {
     const at::Tensor ramp = at::linspace(-2, 2, size[1]).view({1, 1, size[1]});
     return at::stack({x.select(1, 0) + ramp, x.select(1, 1) - ramp, x.select(1, 2)}, 1);
   }
-  LossTerms Loss(const at::Tensor&, const at::Tensor&) override { return {}; }
+  LossTerms Loss(const at::Tensor&, const at::Tensor&, const at::Tensor&) override { return {}; }
 };
 
 // One box per image, at a fixed place of the padded input.
