@@ -180,6 +180,9 @@ Grid MakeGrid(const std::vector<SuiteRunResult>& runs, const SuiteReportLayout& 
 }
 
 // Summary of `metric` over the finished runs with these levels and self-training.
+// Without self-training, when the suite has no such run, the self-training runs'
+// teachers stand in: a teacher is the same training as the run without
+// self-training would be (one stage).
 Summary SummarizeRuns(const std::vector<SuiteRunResult>& runs,
                       const std::vector<std::string>& axes, const std::vector<std::string>& key,
                       bool self_training, const std::string& metric) {
@@ -189,6 +192,13 @@ Summary SummarizeRuns(const std::vector<SuiteRunResult>& runs,
       continue;
     }
     if (const std::optional<double> v = FiniteMetric(run.metrics, metric)) values.push_back(*v);
+  }
+  if (self_training || !values.empty()) return Summarize(values);
+  for (const SuiteRunResult& run : runs) {
+    if (!run.self_training || Key(run, axes) != key) continue;
+    if (const std::optional<double> v = FiniteMetric(run.teacher_metrics, metric)) {
+      values.push_back(*v);
+    }
   }
   return Summarize(values);
 }
@@ -275,7 +285,9 @@ std::string Notation(const SuiteReportLayout& layout, const Grid& grid) {
   }
   if (grid.has_self_training) {
     absl::StrAppend(&text, " \"+ ST\": with self-training, in parentheses its gain over the same ",
-                    grid.has_columns ? layout.columns : "column", " without.");
+                    grid.has_columns ? layout.columns : "column",
+                    " without (where the suite has no run without self-training, its "
+                    "teachers: the same training).");
   }
   absl::StrAppend(&text, " ", kNoRun, ": no finished run.");
   return text;

@@ -175,6 +175,25 @@ TEST(SuiteReportTest, OneSeedShowsNoStdAndUnnamedAxesBecomeRows) {
   EXPECT_THAT(*markdown, Not(HasSubstr("+ ST")));
 }
 
+TEST(SuiteReportTest, WithoutRunsWithoutSelfTrainingTheTeachersFillThePlainColumns) {
+  // The loss-normalization ablation's shape: every run self-trains.
+  std::vector<SuiteRunResult> runs;
+  for (const std::string combiner : {"sum", "loss_normalization"}) {
+    SuiteRunResult run = MakeRun("random", "0.2", true, 0, combiner == "sum" ? 0.30 : 0.36);
+    run.factors.erase(run.factors.begin());
+    run.factors.insert(run.factors.begin(), {"combiner", combiner});
+    run.teacher_metrics = {{"AP", 0.25}};
+    runs.push_back(run);
+  }
+  SuiteReportLayout layout;
+  layout.rows = {"labeled_fraction"};
+  layout.columns = "combiner";
+  layout.baseline = "sum";
+  const absl::StatusOr<std::string> markdown = WriteSuiteReport("st_only", runs, layout, ReportDir());
+  ASSERT_THAT(markdown.status(), IsOk());
+  EXPECT_THAT(*markdown, HasSubstr("| 0.2 | 0.250 | 0.300 (+0.050) | 0.250 (+0.000) | 0.360 (+0.110) |"));
+}
+
 TEST(SuiteReportTest, HtmlIsOneSelfContainedPage) {
   const fs::path dir = ReportDir();
   ASSERT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), dir).status(), IsOk());
