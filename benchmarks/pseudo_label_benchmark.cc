@@ -9,20 +9,17 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "benchmarks/benchmark_models.h"
 #include "core/engine/pseudo_labels.h"
 #include "core/engine/task_model.h"
 #include "plugins/datasets/synthetic_shapes.h"
-#include "plugins/detection/retinanet_head.h"
-#include "plugins/models/fpn.h"
-#include "plugins/models/resnet.h"
-#include "plugins/segmentation/semantic_fpn_head.h"
 #include "plugins/self_training/threshold_pseudo_labeler.h"
 
 namespace stlab {
 namespace {
 
 constexpr int64_t kImages = 32;
-constexpr int64_t kBatch = 8;
+using benchmarks::kBatch;
 
 // Samples generated once, served from memory.
 class InMemoryPool : public Dataset {
@@ -45,35 +42,11 @@ class InMemoryPool : public Dataset {
   DatasetInfo info_;
 };
 
-std::shared_ptr<TaskModel> TinyTeacher(bool segmentation) {
-  torch::manual_seed(0);
-  auto backbone = std::shared_ptr<Backbone>(
-      models::ResNet(models::ResNetOptions(18).width_multiplier(0.25)).ptr());
-  auto neck = std::shared_ptr<Neck>(
-      models::Fpn(models::FpnOptions(backbone->OutputSpecs())
-                      .out_channels(64)
-                      .max_level(segmentation ? 5 : 6))
-          .ptr());
-  const int64_t classes = datasets::SyntheticShapesOptions().num_classes;
-  if (segmentation) {
-    auto head = std::shared_ptr<SegmentationHead>(
-        segmentation::SemanticFpnHead(
-            segmentation::SemanticFpnHeadOptions(neck->OutputSpecs(), classes + 1).channels(64))
-            .ptr());
-    return std::make_shared<TaskModel>(backbone, neck, nullptr, head);
-  }
-  auto head = std::shared_ptr<DetectionHead>(
-      detection::RetinaNetHead(detection::RetinaNetHeadOptions(neck->OutputSpecs(), classes)
-                                   .num_convs(2)
-                                   .anchor_size(2.0))
-          .ptr());
-  return std::make_shared<TaskModel>(backbone, neck, head, nullptr);
-}
-
 void PseudoLabelImages(benchmark::State& state, bool segmentation,
                        const PseudoLabeler& labeler) {
   const InMemoryPool pool(state.range(0));
-  std::shared_ptr<TaskModel> teacher = TinyTeacher(segmentation);
+  std::shared_ptr<TaskModel> teacher =
+      benchmarks::BuildModel(segmentation ? benchmarks::kTinySemanticFpn : benchmarks::kTinyRetinaNet);
   for (auto _ : state) {
     absl::StatusOr<PseudoLabelSet> set = PseudoLabel(*teacher, pool, labeler, kBatch);
     if (!set.ok()) {
