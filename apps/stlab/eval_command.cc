@@ -10,7 +10,6 @@
 #include "apps/stlab/plugin_host.h"
 #include "apps/stlab/run_output.h"
 #include "core/atomic_file.h"
-#include "core/engine/components.h"
 #include "core/engine/evaluation.h"
 #include "core/engine/metrics_log.h"
 #include "plugins/evaluation/coco/coco_eval.h"
@@ -51,15 +50,13 @@ PredictionSink CocoResultsSink(const DatasetInfo& info, std::vector<coco::Detect
 absl::StatusOr<Metrics> EvaluateCheckpoint(const ValidatedConfig& config, const Registries& registries,
                                            const std::filesystem::path& checkpoint) {
   const std::string detections_out = absl::GetFlag(FLAGS_detections_out);
-  if (detections_out.empty()) return EvaluateWeights(config, registries, checkpoint);
-  // The sink needs the classes' category ids: those of the validation data.
-  const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
-  absl::StatusOr<std::shared_ptr<const Dataset>> val = BuildDataset(config, registries, "data.val", seed);
+  absl::StatusOr<std::shared_ptr<const Dataset>> val = BuildValidationData(config, registries);
   if (!val.ok()) return val.status();
-  if (*val == nullptr) return absl::InvalidArgumentError("the config has no [data.val] to evaluate on");
+  if (detections_out.empty()) return EvaluateWeightsOn(config, registries, **val, checkpoint);
+  // The sink needs the classes' category ids: those of the validation data.
   std::vector<coco::Detection> detections;
-  absl::StatusOr<Metrics> metrics = EvaluateWeights(config, registries, checkpoint,
-                                                    CocoResultsSink((*val)->Info(), detections));
+  absl::StatusOr<Metrics> metrics = EvaluateWeightsOn(config, registries, **val, checkpoint,
+                                                      CocoResultsSink((*val)->Info(), detections));
   if (!metrics.ok()) return metrics;
   if (absl::Status s = coco::WriteDetections(detections_out, detections); !s.ok()) return s;
   return metrics;

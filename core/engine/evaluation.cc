@@ -55,24 +55,36 @@ absl::StatusOr<Metrics> EvaluateModel(TaskModel& model, const Dataset& dataset,
   return evaluator.Compute();
 }
 
-absl::StatusOr<Metrics> EvaluateWeights(const ValidatedConfig& config, const Registries& registries,
-                                        const std::filesystem::path& weights,
-                                        const PredictionSink& sink) {
+absl::StatusOr<std::shared_ptr<const Dataset>> BuildValidationData(const ValidatedConfig& config,
+                                                                   const Registries& registries) {
   const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> val,
                          BuildDataset(config, registries, "data.val", seed));
   if (val == nullptr) return absl::InvalidArgumentError("the config has no [data.val] to evaluate on");
+  return val;
+}
+
+absl::StatusOr<Metrics> EvaluateWeightsOn(const ValidatedConfig& config, const Registries& registries,
+                                          const Dataset& val, const std::filesystem::path& weights,
+                                          const PredictionSink& sink) {
+  const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<TaskModel> model,
                          BuildTaskModel(config, registries, train->Info(), seed));
   STLAB_RETURN_IF_ERROR(LoadCheckpoint(weights, *model, nullptr, nullptr));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Evaluator> evaluator,
-                         BuildEvaluator(config, registries, val->Info()));
+                         BuildEvaluator(config, registries, val.Info()));
   EvaluationOptions options;
   options.batch_size = config.Section("eval").GetInt("batch_size");
-  LogInfo(absl::StrCat("evaluating ", weights.string(), " on ", val->Size(), " images"));
-  return EvaluateModel(*model, *val, *evaluator, options, sink);
+  LogInfo(absl::StrCat("evaluating ", weights.string(), " on ", val.Size(), " images"));
+  return EvaluateModel(*model, val, *evaluator, options, sink);
+}
+
+absl::StatusOr<Metrics> EvaluateWeights(const ValidatedConfig& config, const Registries& registries,
+                                        const std::filesystem::path& weights) {
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> val, BuildValidationData(config, registries));
+  return EvaluateWeightsOn(config, registries, *val, weights);
 }
 
 }  // namespace stlab

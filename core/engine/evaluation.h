@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "core/data/batch.h"
@@ -34,14 +35,23 @@ STLAB_API absl::StatusOr<Metrics> EvaluateModel(TaskModel& model, const Dataset&
                                                 const EvaluationOptions& options,
                                                 const PredictionSink& sink = {});
 
+/// The validation data of `config` (data.val); a config without it is an error.
+STLAB_API absl::StatusOr<std::shared_ptr<const Dataset>> BuildValidationData(
+    const ValidatedConfig& config, const Registries& registries);
+
 /// Evaluates saved weights (a run's checkpoint.pt or model_final.pt) as `config`
 /// says: the [model] built for data.train's classes (as when it was trained), on
-/// data.val with [eval]'s evaluator and batch size. A config without data.val is an
-/// error.
+/// `val` (BuildValidationData's) with [eval]'s evaluator and batch size.
+STLAB_API absl::StatusOr<Metrics> EvaluateWeightsOn(const ValidatedConfig& config,
+                                                    const Registries& registries,
+                                                    const Dataset& val,
+                                                    const std::filesystem::path& weights,
+                                                    const PredictionSink& sink = {});
+
+/// EvaluateWeightsOn the config's own validation data.
 STLAB_API absl::StatusOr<Metrics> EvaluateWeights(const ValidatedConfig& config,
                                                   const Registries& registries,
-                                                  const std::filesystem::path& weights,
-                                                  const PredictionSink& sink = {});
+                                                  const std::filesystem::path& weights);
 
 }  // namespace stlab
 
