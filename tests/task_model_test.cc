@@ -46,10 +46,11 @@ class TaskModelTest : public ::testing::Test {
     ASSERT_THAT(segmentation::RegisterSegmentation(registries_), IsOk());
   }
 
+  /// `model_keys`: lines of the [model] table itself (memory_format).
   absl::StatusOr<std::shared_ptr<TaskModel>> Build(const std::string& head, const DatasetInfo& info,
-                                                   uint64_t seed) {
-    absl::StatusOr<ConfigDocument> document =
-        ConfigDocument::Parse(std::string(kModel) + "[model.head]\n" + head, "test.toml");
+                                                   uint64_t seed, const std::string& model_keys = "") {
+    absl::StatusOr<ConfigDocument> document = ConfigDocument::Parse(
+        "[model]\n" + model_keys + kModel + "[model.head]\n" + head, "test.toml");
     if (!document.ok()) return document.status();
     absl::StatusOr<ValidatedConfig> config = ValidateConfig(*document, ExperimentSchema(), registries_);
     if (!config.ok()) return config.status();
@@ -98,6 +99,21 @@ TEST_F(TaskModelTest, DetectionModelNamesItsPartsAndIsSeeded) {
     EXPECT_TRUE(at::equal(item.value(), same_params[item.key()])) << item.key();
   }
   EXPECT_FALSE(at::equal(params["backbone.conv1.weight"], other_params["backbone.conv1.weight"]));
+}
+
+TEST(ConvLayoutTest, AutoIsChannelsLastBelow256InputChannelsAndExplicitChoicesStand) {
+  EXPECT_EQ(ResolveConvLayout(ConvLayout::kAuto, 255), ConvLayout::kChannelsLast);
+  EXPECT_EQ(ResolveConvLayout(ConvLayout::kAuto, 256), ConvLayout::kContiguous);
+  EXPECT_EQ(ResolveConvLayout(ConvLayout::kChannelsLast, 512), ConvLayout::kChannelsLast);
+  EXPECT_EQ(ResolveConvLayout(ConvLayout::kContiguous, 16), ConvLayout::kContiguous);
+  for (const ConvLayout layout :
+       {ConvLayout::kAuto, ConvLayout::kChannelsLast, ConvLayout::kContiguous}) {
+    const absl::StatusOr<ConvLayout> parsed = ParseConvLayout(ConvLayoutName(layout));
+    ASSERT_THAT(parsed.status(), IsOk());
+    EXPECT_EQ(*parsed, layout);
+  }
+  EXPECT_THAT(ParseConvLayout("nhwc"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("model.memory_format")));
 }
 
 TEST_F(TaskModelTest, DetectionPredictionsStayInsideEachImage) {
@@ -180,6 +196,33 @@ TEST_F(TaskModelTest, OneHotSoftMasksGiveTheHardLossAndSoftOnesAnother) {
   const double hard_loss = Term((*model)->Loss(*Collate(hard, 32)), "seg");
   EXPECT_NEAR(Term((*model)->Loss(*Collate(one_hot, 32)), "seg"), hard_loss, 1e-5);
   EXPECT_GT(std::abs(Term((*model)->Loss(*Collate(soft, 32)), "seg") - hard_loss), 1e-3);
+}
+
+TEST_F(TaskModelTest, MemoryFormatSetsTheWeightLayoutAndLeavesTheLossUnchanged) {
+  const std::string head = "type = \"retinanet\"\nnum_convs = 1\n";
+  auto automatic = Build(head, Shapes(false), 7);  // Widest convolution: 64 channels.
+  auto contiguous = Build(head, Shapes(false), 7, "memory_format = \"contiguous\"\n");
+  ASSERT_THAT(automatic.status(), IsOk());
+  ASSERT_THAT(contiguous.status(), IsOk());
+  EXPECT_EQ((*automatic)->conv_layout(), ConvLayout::kChannelsLast);
+  EXPECT_EQ((*contiguous)->conv_layout(), ConvLayout::kContiguous);
+  const at::Tensor nhwc = (*automatic)->named_parameters()["backbone.conv1.weight"];
+  const at::Tensor nchw = (*contiguous)->named_parameters()["backbone.conv1.weight"];
+  EXPECT_TRUE(nhwc.is_contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_FALSE(nhwc.is_contiguous());
+  EXPECT_TRUE(nchw.is_contiguous());
+  EXPECT_TRUE(at::equal(nhwc, nchw));
+
+  const Batch batch = *Collate(SquareSamples(), 32);
+  const LossTerms a = (*automatic)->Loss(batch);
+  const LossTerms b = (*contiguous)->Loss(batch);
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, term] : a) {
+    EXPECT_TRUE(at::allclose(term, b.at(name), /*rtol=*/1e-4, /*atol=*/1e-6)) << name;
+  }
+
+  EXPECT_THAT(Build(head, Shapes(false), 7, "memory_format = \"nhwc\"\n").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("memory_format")));
 }
 
 }  // namespace

@@ -17,7 +17,14 @@ const ConfigSchema& ExperimentSchema() {
        {}},
       {"model",
        "the network: backbone, optional neck, task head, and its initialization",
-       {},
+       {
+           ParamSpec::String("memory_format", "auto",
+                             "layout of convolution weights and images: channels_last, "
+                             "contiguous, or auto (channels_last unless a convolution reads "
+                             ">= 256 channels; the faster one on CPU, same results up to "
+                             "rounding)")
+               .OneOf({"auto", "channels_last", "contiguous"}),
+       },
        {
            {"backbone", {"backbone"}, true, false, "feature extractor"},
            {"neck", {"neck"}, false, false, "multi-scale feature fusion (FPN)"},

@@ -16,9 +16,35 @@ const char* TaskName(Task task) {
   return task == Task::kDetection ? "detection" : "segmentation";
 }
 
+absl::StatusOr<ConvLayout> ParseConvLayout(std::string_view name) {
+  if (name == "auto") return ConvLayout::kAuto;
+  if (name == "channels_last") return ConvLayout::kChannelsLast;
+  if (name == "contiguous") return ConvLayout::kContiguous;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "model.memory_format: expected \"auto\", \"channels_last\" or \"contiguous\", got \"",
+      std::string(name), "\""));
+}
+
+const char* ConvLayoutName(ConvLayout layout) {
+  switch (layout) {
+    case ConvLayout::kAuto:
+      return "auto";
+    case ConvLayout::kChannelsLast:
+      return "channels_last";
+    case ConvLayout::kContiguous:
+      return "contiguous";
+  }
+  return "?";
+}
+
+ConvLayout ResolveConvLayout(ConvLayout layout, int64_t max_input_channels) {
+  if (layout != ConvLayout::kAuto) return layout;
+  return max_input_channels < 256 ? ConvLayout::kChannelsLast : ConvLayout::kContiguous;
+}
+
 TaskModel::TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> neck,
                      std::shared_ptr<DetectionHead> detection_head,
-                     std::shared_ptr<SegmentationHead> segmentation_head)
+                     std::shared_ptr<SegmentationHead> segmentation_head, ConvLayout layout)
     : backbone_(register_module("backbone", std::move(backbone))),
       detection_head_(std::move(detection_head)),
       segmentation_head_(std::move(segmentation_head)) {
@@ -29,16 +55,23 @@ TaskModel::TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> n
     TORCH_CHECK(segmentation_head_, "TaskModel needs a detection or a segmentation head");
     register_module("head", segmentation_head_);
   }
-  // NOTE: channels-last (NHWC) convolution weights and inputs: LibTorch's CPU
-  // convolutions (oneDNN) then run without converting layouts around every call, which
-  // makes small-channel models train ~1.3x faster (benchmarks/compare_peers.py).
-  // Loading copies into these tensors (copy_), so the layout survives checkpoints.
+  int64_t max_input_channels = 0;
+  for (const at::Tensor& parameter : parameters()) {
+    if (parameter.dim() == 4) max_input_channels = std::max(max_input_channels, parameter.size(1));
+  }
+  conv_layout_ = ResolveConvLayout(layout, max_input_channels);
+  // NOTE: loading copies into these tensors (copy_), so the layout survives
+  // checkpoints. Training inputs follow it (Loss), so that oneDNN converts no layouts
+  // around the calls beyond its own blocking.
   torch::NoGradGuard no_grad;
   for (at::Tensor& parameter : parameters()) {
-    if (parameter.dim() == 4) {
-      parameter.set_data(parameter.contiguous(at::MemoryFormat::ChannelsLast));
-    }
+    if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(memory_format()));
   }
+}
+
+at::MemoryFormat TaskModel::memory_format() const {
+  return conv_layout_ == ConvLayout::kChannelsLast ? at::MemoryFormat::ChannelsLast
+                                                   : at::MemoryFormat::Contiguous;
 }
 
 int64_t TaskModel::size_divisor() const {
@@ -50,15 +83,14 @@ int64_t TaskModel::size_divisor() const {
   return divisor;
 }
 
-stlab::Features TaskModel::ComputeFeatures(const at::Tensor& images) {
-  stlab::Features features =
-      backbone_->Forward(images.contiguous(at::MemoryFormat::ChannelsLast));
+stlab::Features TaskModel::ComputeFeatures(const at::Tensor& images, at::MemoryFormat format) {
+  stlab::Features features = backbone_->Forward(images.contiguous(format));
   return neck_ ? neck_->Forward(features) : features;
 }
 
 LossTerms TaskModel::Loss(const Batch& batch) {
   const std::vector<int64_t> size = {batch.images.size(2), batch.images.size(3)};
-  stlab::Features features = ComputeFeatures(batch.images);
+  stlab::Features features = ComputeFeatures(batch.images, memory_format());
   if (detection_head_) return detection_head_->Loss(features, batch.samples, size);
   TORCH_CHECK(batch.masks.defined(), "segmentation training needs samples with masks");
   return segmentation_head_->Loss(segmentation_head_->Forward(features, size), batch.masks,
@@ -68,7 +100,11 @@ LossTerms TaskModel::Loss(const Batch& batch) {
 std::vector<Prediction> TaskModel::Predict(const Batch& batch) {
   torch::NoGradGuard no_grad;
   const std::vector<int64_t> size = {batch.images.size(2), batch.images.size(3)};
-  stlab::Features features = ComputeFeatures(batch.images);
+  // NOTE: channels-last whatever the weights' layout: forward convolutions alone run
+  // fastest channels-last at every width measured (the contiguous layout of wide
+  // models wins only through the weight gradient); oneDNN reorders the weights for
+  // each call in either layout.
+  stlab::Features features = ComputeFeatures(batch.images, at::MemoryFormat::ChannelsLast);
   std::vector<Prediction> predictions(batch.image_sizes.size());
   if (detection_head_) {
     std::vector<Detections> detections = detection_head_->Predict(features, size);
@@ -151,11 +187,14 @@ absl::StatusOr<std::shared_ptr<TaskModel>> BuildTaskModel(const ValidatedConfig&
         absl::StrCat("model.init (", init_config->type, ")")));
     origin = init->Origin();
   }
+  STLAB_ASSIGN_OR_RETURN(const ConvLayout layout,
+                         ParseConvLayout(config.Section("model").GetString("memory_format")));
   STLAB_ASSIGN_OR_RETURN(
       std::shared_ptr<TaskModel> model,
       CallAndCatch("model", [&]() -> absl::StatusOr<std::shared_ptr<TaskModel>> {
         return std::make_shared<TaskModel>(std::move(backbone), std::move(neck),
-                                           std::move(detection_head), std::move(segmentation_head));
+                                           std::move(detection_head), std::move(segmentation_head),
+                                           layout);
       }));
   if (!origin.empty()) model->set_init_origin(std::move(origin));
   return model;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -28,17 +29,39 @@ enum class Task { kDetection, kSegmentation };
 /// "detection" or "segmentation".
 STLAB_API const char* TaskName(Task task);
 
+/// The memory layout of a TaskModel's convolution weights and input images (shapes
+/// stay NCHW): `[model] memory_format`. LibTorch's CPU convolutions (oneDNN) run in
+/// both; which one is faster depends on the model's widths (ResolveConvLayout).
+enum class ConvLayout { kAuto, kChannelsLast, kContiguous };
+
+/// "auto", "channels_last", "contiguous": the values of `[model] memory_format`.
+STLAB_API absl::StatusOr<ConvLayout> ParseConvLayout(std::string_view name);
+STLAB_API const char* ConvLayoutName(ConvLayout layout);
+
+/// kAuto's choice for a model whose widest convolution reads `max_input_channels`:
+/// channels-last below 256 input channels, contiguous from 256 on.
+/// NOTE: measured on one AVX2 core (benchmarks/train_step_benchmark.cc, fresh
+/// processes, alternating, medians of 4): the quarter-width tiny RetinaNet trains 14%
+/// faster channels-last, the ResNet-18 FPN RetinaNet (256-channel FPN and head, 512 in
+/// C5) 13% faster contiguous, because oneDNN's channels-last weight gradient of wide
+/// 3x3 convolutions is slower than its blocked (nChw8c) one.
+STLAB_API ConvLayout ResolveConvLayout(ConvLayout layout, int64_t max_input_channels);
+
 /// Backbone -> neck -> head, with submodules "backbone", "neck" (when set) and
 /// "head", so checkpoints name parameters "backbone.layer1.0.conv1.weight" and so on.
-/// Convolution weights and images are kept channels-last (NHWC strides, same shapes),
-/// the layout LibTorch's CPU convolutions run fastest in.
+/// Convolution weights and training images are kept in the layout `layout` resolves
+/// to (ResolveConvLayout over the model's 4-d weights); checkpoints load into it.
+/// Prediction runs channels-last in either case.
 class STLAB_API TaskModel : public torch::nn::Module {
  public:
   TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> neck,
             std::shared_ptr<DetectionHead> detection_head,
-            std::shared_ptr<SegmentationHead> segmentation_head);
+            std::shared_ptr<SegmentationHead> segmentation_head,
+            ConvLayout layout = ConvLayout::kAuto);
 
   Task task() const { return detection_head_ ? Task::kDetection : Task::kSegmentation; }
+  /// kChannelsLast or kContiguous: the layout the constructor resolved.
+  ConvLayout conv_layout() const { return conv_layout_; }
 
   /// Training losses of a batch (detection: boxes of batch.samples; segmentation:
   /// batch.masks, which must be defined).
@@ -56,13 +79,15 @@ class STLAB_API TaskModel : public torch::nn::Module {
   int64_t size_divisor() const;
 
  private:
-  stlab::Features ComputeFeatures(const at::Tensor& images);
+  at::MemoryFormat memory_format() const;
+  stlab::Features ComputeFeatures(const at::Tensor& images, at::MemoryFormat format);
 
   std::shared_ptr<Backbone> backbone_;
   std::shared_ptr<Neck> neck_;
   std::shared_ptr<DetectionHead> detection_head_;
   std::shared_ptr<SegmentationHead> segmentation_head_;
   std::string init_origin_ = "construction (no [model.init])";
+  ConvLayout conv_layout_ = ConvLayout::kChannelsLast;
 };
 
 /// Number of classes the head of `task` predicts for a dataset: its class names

@@ -118,6 +118,7 @@ class Run {
     STLAB_ASSIGN_OR_RETURN(model_, BuildTaskModel(config_, registries_, train_data_->Info(), seed_));
     model_->train();
     LogInfo(absl::StrCat("backbone initialization: ", model_->init_origin()));
+    LogInfo(absl::StrCat("convolution layout: ", ConvLayoutName(model_->conv_layout())));
     optimizer_ = MakeOptimizer(train_, *model_);
     STLAB_ASSIGN_OR_RETURN(schedule_, ScheduleOf(train_));
     schedule_.total_iterations = TotalIterations();
