@@ -15,21 +15,21 @@
 namespace stlab {
 namespace {
 
-// The custom op the detection plugin registers (plugins/detection/nms.h); looked
-// up by name so that the core does not link the plugin.
-constexpr char kNmsOpName[] = "stlab::nms";
+// The per-class NMS op the detection plugin registers (plugins/detection/nms.h);
+// looked up by name so that the core does not link the plugin.
+constexpr char kBatchedNmsOpName[] = "stlab::batched_nms";
 
-using NmsFn = at::Tensor(const at::Tensor&, const at::Tensor&, double);
+using BatchedNmsFn = at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&, double);
 
-absl::StatusOr<c10::TypedOperatorHandle<NmsFn>> NmsOp() {
+absl::StatusOr<c10::TypedOperatorHandle<BatchedNmsFn>> BatchedNmsOp() {
   std::optional<c10::OperatorHandle> handle =
-      c10::Dispatcher::singleton().findSchema({kNmsOpName, ""});
+      c10::Dispatcher::singleton().findSchema({kBatchedNmsOpName, ""});
   if (!handle.has_value()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "merging the teacher's test-time views needs the ", kNmsOpName,
+        "merging the teacher's test-time views needs the ", kBatchedNmsOpName,
         " op, which the detection plugin registers; it is not loaded"));
   }
-  return handle->typed<NmsFn>();
+  return handle->typed<BatchedNmsFn>();
 }
 
 int64_t Scaled(int64_t size, double scale) {
@@ -141,24 +141,14 @@ absl::StatusOr<Detections> MergeDetections(const std::vector<Detections>& views,
     labels.push_back(view.labels.to(at::kLong));
   }
   const int64_t limit = max_detections > 0 ? max_detections : largest;
-  STLAB_ASSIGN_OR_RETURN(c10::TypedOperatorHandle<NmsFn> nms, NmsOp());
+  STLAB_ASSIGN_OR_RETURN(c10::TypedOperatorHandle<BatchedNmsFn> batched_nms, BatchedNmsOp());
   return CallAndCatch("merging the teacher's test-time views", [&]() -> absl::StatusOr<Detections> {
     const at::Tensor all_boxes = at::cat(boxes);
     const at::Tensor all_scores = at::cat(scores);
     const at::Tensor all_labels = at::cat(labels);
-    std::vector<at::Tensor> kept;
-    const at::Tensor classes = std::get<0>(at::_unique(all_labels, /*sorted=*/true));
-    for (int64_t c = 0; c < classes.size(0); ++c) {
-      const at::Tensor members = (all_labels == classes[c]).nonzero().squeeze(1);
-      const at::Tensor keep = nms.call(all_boxes.index_select(0, members).contiguous(),
-                                       all_scores.index_select(0, members).contiguous(), iou);
-      kept.push_back(members.index_select(0, keep));
-    }
-    at::Tensor index = kept.empty() ? at::zeros({0}, all_labels.options()) : at::cat(kept);
-    const at::Tensor order =
-        std::get<1>(all_scores.index_select(0, index).sort(/*stable=*/true, /*dim=*/0,
-                                                           /*descending=*/true));
-    index = index.index_select(0, order).narrow(0, 0, std::min(limit, index.size(0)));
+    // Kept indices by decreasing score.
+    at::Tensor index = batched_nms.call(all_boxes, all_scores, all_labels, iou);
+    index = index.narrow(0, 0, std::min(limit, index.size(0)));
     return Detections{all_boxes.index_select(0, index), all_scores.index_select(0, index),
                       all_labels.index_select(0, index)};
   });

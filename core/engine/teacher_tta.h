@@ -50,7 +50,7 @@ STLAB_API absl::StatusOr<TeacherTtaOptions> TeacherTtaOptionsFrom(const Params& 
 /// With TTA every view runs as one batch of all images; segmentation gets the mean
 /// of the views' class probabilities, detection the views' boxes merged by
 /// MergeDetections (a single view's boxes are only mapped back). Detection merging
-/// needs the stlab::nms op of the detection plugin.
+/// needs the stlab::batched_nms op of the detection plugin.
 STLAB_API absl::StatusOr<std::vector<Prediction>> PredictWithTta(TaskModel& teacher,
                                                                  const std::vector<Sample>& images,
                                                                  const TeacherTtaOptions& options);
@@ -75,7 +75,8 @@ STLAB_API at::Tensor ClassProbsToOriginal(const at::Tensor& class_probs,
 /// The union of `views` (detections of one image, already in its coordinates)
 /// after class-aware NMS at `iou` (boxes of different classes never suppress each
 /// other), sorted by descending score and cut to `max_detections` (0 = the largest
-/// view's count). Needs the stlab::nms op (FailedPrecondition when not registered).
+/// view's count). Needs the stlab::batched_nms op (FailedPrecondition when not
+/// registered).
 STLAB_API absl::StatusOr<Detections> MergeDetections(const std::vector<Detections>& views,
                                                      double iou, int64_t max_detections);
 

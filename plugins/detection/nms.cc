@@ -99,6 +99,9 @@ at::Tensor NmsCpu(const at::Tensor& boxes, const at::Tensor& scores, double iou_
 // plugin that adds ops, and TORCH_LIBRARY would claim it for this library alone.
 TORCH_LIBRARY_FRAGMENT(stlab, m) {
   m.def("nms(Tensor boxes, Tensor scores, float iou_threshold) -> Tensor");
+  // Composite (built from stlab::nms), so one definition serves every device.
+  m.def("batched_nms(Tensor boxes, Tensor scores, Tensor labels, float iou_threshold) -> Tensor",
+        &BatchedNms);
 }
 
 TORCH_LIBRARY_IMPL(stlab, CPU, m) { m.impl("nms", TORCH_FN(NmsCpu)); }

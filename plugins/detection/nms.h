@@ -7,8 +7,11 @@
 
 namespace stlab::detection {
 
-/// The op's schema name, as registered with the dispatcher.
+/// The ops' schema names, as registered with the dispatcher: Nms and BatchedNms
+/// (the latter so that code which cannot link this plugin, the core's teacher TTA,
+/// finds per-class NMS by name).
 inline constexpr char kNmsOpName[] = "stlab::nms";
+inline constexpr char kBatchedNmsOpName[] = "stlab::batched_nms";
 
 /// Greedy non-maximum suppression, with torchvision.ops.nms's semantics: visits boxes
 /// by decreasing score and drops every later box whose IoU with a kept box is
