@@ -63,10 +63,9 @@ double ForwardFlops(TaskModel& model, const Batch& batch) {
   const std::set<ActivityType> activities{ActivityType::CPU};
   profiler::prepareProfiler(config, activities);
   profiler::enableProfiler(config, activities);
-  {
-    torch::NoGradGuard no_grad;
-    model.Loss(batch);
-  }
+  // NOTE: with autograd on, as in training: without it the wide 3x3 layers would take
+  // Winograd (core/ops/winograd_conv2d.h) and leave aten::conv2d out of the count.
+  model.Loss(batch);
   const std::unique_ptr<profiler::ProfilerResult> result = profiler::disableProfiler();
   double flops = 0.0;
   for (const auto& event : result->events()) {

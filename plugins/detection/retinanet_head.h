@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "core/head.h"
+#include "core/ops/winograd_conv2d.h"
 #include "plugins/detection/anchors.h"
 #include "plugins/detection/matcher.h"
 #include "torch/arg.h"
@@ -59,7 +60,7 @@ struct RetinaNetHeadOptions {
 
 /// One tower layer: 3x3 convolution, optional group norm, then ReLU.
 struct TowerLayer {
-  torch::nn::Conv2d conv{nullptr};
+  WinogradConv2d conv{nullptr};
   torch::nn::GroupNorm norm{nullptr};
 };
 
@@ -99,9 +100,9 @@ class RetinaNetHeadImpl : public DetectionHead {
   AnchorGenerator anchors_;
   Matcher matcher_;
   std::vector<TowerLayer> cls_tower_;
-  torch::nn::Conv2d cls_logits_{nullptr};
+  WinogradConv2d cls_logits_{nullptr};
   std::vector<TowerLayer> box_tower_;
-  torch::nn::Conv2d bbox_reg_{nullptr};
+  WinogradConv2d bbox_reg_{nullptr};
 };
 TORCH_MODULE(RetinaNetHead);
 

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "core/backbone.h"
+#include "core/ops/winograd_conv2d.h"
 #include "torch/arg.h"
 #include "torch/nn/cloneable.h"
 #include "torch/nn/modules/batchnorm.h"
@@ -51,7 +52,7 @@ class BasicBlockImpl : public torch::nn::Cloneable<BasicBlockImpl> {
   at::Tensor forward(const at::Tensor& x);
 
   ResidualBlockOptions options;
-  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
+  WinogradConv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
@@ -67,7 +68,7 @@ class BottleneckImpl : public torch::nn::Cloneable<BottleneckImpl> {
   at::Tensor forward(const at::Tensor& x);
 
   ResidualBlockOptions options;
-  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
+  WinogradConv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
@@ -113,7 +114,7 @@ class ResNetImpl : public Backbone {
  private:
   ResNetOptions options_;
   FeatureSpecs specs_;
-  torch::nn::Conv2d conv1_{nullptr};
+  WinogradConv2d conv1_{nullptr};
   torch::nn::BatchNorm2d bn1_{nullptr};
   std::vector<torch::nn::Sequential> layers_;  // layer1..layer4.
 };
