@@ -33,6 +33,12 @@ at::Tensor WinogradConv2dImpl::forward(const at::Tensor& input) {
 }
 
 const at::Tensor& WinogradConv2dImpl::CurrentWinogradWeights() {
+  if (weight.is_inference()) {
+    // NOTE: inference tensors have no version counter, so an in-place change would
+    // go unseen: no cache for weights created under c10::InferenceMode.
+    winograd_source_ = nullptr;
+    return winograd_weights_ = WinogradWeights(weight);
+  }
   const void* source = weight.const_data_ptr();
   const uint32_t version = weight._version();
   if (!winograd_weights_.defined() || source != winograd_source_ ||

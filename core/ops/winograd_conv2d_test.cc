@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "ATen/ATen.h"
+#include "c10/core/InferenceMode.h"
 #include "gtest/gtest.h"
 #include "torch/csrc/autograd/grad_mode.h"
 #include "torch/nn/modules/conv.h"
@@ -66,6 +67,17 @@ TEST(WinogradConv2dTest, CachedWeightsFollowInPlaceUpdatesAndReplacedData) {
   EXPECT_LT(RelativeError(conv->forward(input), 2.0 * before), 1e-5);
   conv->weight.set_data(at::randn({128, 128, 3, 3}));  // A load: new storage.
   EXPECT_LT(RelativeError(conv->forward(input), Direct(conv, input)), 1e-5);
+}
+
+TEST(WinogradConv2dTest, WeightsCreatedInInferenceModeAreNotCached) {
+  c10::InferenceMode inference;
+  torch::manual_seed(0);
+  WinogradConv2d conv(Conv2dOptions(128, 128, 3).padding(1).bias(false));
+  ASSERT_TRUE(conv->weight.is_inference());
+  const at::Tensor input = at::randn({1, 128, 8, 8});
+  const at::Tensor before = conv->forward(input);
+  conv->weight.mul_(2.0);  // No version counter to see this by.
+  EXPECT_LT(RelativeError(conv->forward(input), 2.0 * before), 1e-5);
 }
 
 TEST(WinogradConv2dTest, CloneKeepsTheTypeAndCopiesTheParameters) {
