@@ -205,9 +205,15 @@ LossTerms RetinaNetHeadImpl::Loss(const Features& features, const std::vector<Sa
   const at::Device device = out.class_logits.device();
   const at::Tensor& anchors = out.anchors.boxes;
 
-  at::Tensor cls_loss = at::zeros({}, out.class_logits.options());
-  at::Tensor box_loss = at::zeros({}, out.box_deltas.options());
-  int64_t num_positive = 0;
+  // Targets image by image (matching), then each loss once over the whole batch: one
+  // focal loss over every valid (image, anchor) and one box loss over every positive,
+  // instead of a chain of per-image slices whose backward zero-fills the batch each.
+  const int64_t num_anchors = anchors.size(0);
+  at::Tensor cls_target = at::zeros_like(out.class_logits);  // [N, A, K]
+  std::vector<at::Tensor> valid_rows;     // Flat (image, anchor) rows in the loss.
+  std::vector<at::Tensor> positive_rows;  // Flat rows of the positives,
+  std::vector<at::Tensor> positive_anchor;  // their anchors
+  std::vector<at::Tensor> positive_box;     // and matched boxes.
   for (int64_t i = 0; i < n; ++i) {
     const Sample& target = targets[i];
     const at::Tensor gt_boxes = target.boxes.defined() ? target.boxes.to(device, at::kFloat)
@@ -219,39 +225,43 @@ LossTerms RetinaNetHeadImpl::Loss(const Features& features, const std::vector<Sa
       ignore = target.ignore_boxes.to(device, at::kFloat);
     }
     const at::Tensor matched = matcher_.Match(anchors, gt_boxes, ignore);
-    const at::Tensor positive = matched >= 0;
-    const at::Tensor valid = matched != kIgnored;
-    const at::Tensor positive_index = positive.nonzero().squeeze(1);
-    num_positive += positive_index.size(0);
-
-    at::Tensor cls_target = at::zeros_like(out.class_logits[i]);
-    if (positive_index.size(0) > 0) {
-      const at::Tensor positive_gt = matched.index_select(0, positive_index);
-      const at::Tensor labels = gt_labels.index_select(0, positive_gt);
-      if (target.label_scores.defined()) {
-        const at::Tensor scores = target.label_scores.to(device, cls_target.scalar_type());
-        TORCH_CHECK(scores.dim() == 1 && scores.size(0) == gt_boxes.size(0),
-                    "retinanet head: ", target.source, ": label_scores ", scores.sizes(),
-                    " do not match ", gt_boxes.size(0), " boxes");
-        cls_target.index_put_({positive_index, labels}, scores.index_select(0, positive_gt));
-      } else {
-        cls_target.index_put_({positive_index, labels}, 1.0);
-      }
+    const at::Tensor positive_index = (matched >= 0).nonzero().squeeze(1);
+    valid_rows.push_back((matched != kIgnored).nonzero().squeeze(1) + i * num_anchors);
+    if (positive_index.size(0) == 0) continue;
+    const at::Tensor positive_gt = matched.index_select(0, positive_index);
+    const at::Tensor labels = gt_labels.index_select(0, positive_gt);
+    at::Tensor image_target = cls_target[i];
+    if (target.label_scores.defined()) {
+      const at::Tensor scores = target.label_scores.to(device, cls_target.scalar_type());
+      TORCH_CHECK(scores.dim() == 1 && scores.size(0) == gt_boxes.size(0),
+                  "retinanet head: ", target.source, ": label_scores ", scores.sizes(),
+                  " do not match ", gt_boxes.size(0), " boxes");
+      image_target.index_put_({positive_index, labels}, scores.index_select(0, positive_gt));
+    } else {
+      image_target.index_put_({positive_index, labels}, 1.0);
     }
-    const at::Tensor valid_index = valid.nonzero().squeeze(1);
-    cls_loss = cls_loss + SigmoidFocalLoss(out.class_logits[i].index_select(0, valid_index),
-                                           cls_target.index_select(0, valid_index),
-                                           options_.focal_alpha(), options_.focal_gamma());
-
-    if (positive_index.size(0) > 0) {
-      const at::Tensor pos_anchors = anchors.index_select(0, positive_index);
-      const at::Tensor pos_gt = gt_boxes.index_select(0, matched.index_select(0, positive_index));
-      const at::Tensor pos_deltas = out.box_deltas[i].index_select(0, positive_index);
-      if (options_.box_loss() == "giou") {
-        box_loss = box_loss + (1.0 - PairedGeneralizedIou(Decode(pos_anchors, pos_deltas), pos_gt)).sum();
-      } else {
-        box_loss = box_loss + SmoothL1Sum(pos_deltas, Encode(pos_anchors, pos_gt), options_.smooth_l1_beta());
-      }
+    positive_rows.push_back(positive_index + i * num_anchors);
+    positive_anchor.push_back(positive_index);
+    positive_box.push_back(gt_boxes.index_select(0, positive_gt));
+  }
+  const int64_t num_classes = out.class_logits.size(2);
+  const at::Tensor valid = at::cat(valid_rows);
+  const at::Tensor cls_loss =
+      SigmoidFocalLoss(out.class_logits.reshape({-1, num_classes}).index_select(0, valid),
+                       cls_target.view({-1, num_classes}).index_select(0, valid),
+                       options_.focal_alpha(), options_.focal_gamma());
+  at::Tensor box_loss = at::zeros({}, out.box_deltas.options());
+  int64_t num_positive = 0;
+  if (!positive_rows.empty()) {
+    const at::Tensor rows = at::cat(positive_rows);
+    num_positive = rows.size(0);
+    const at::Tensor pos_anchors = anchors.index_select(0, at::cat(positive_anchor));
+    const at::Tensor pos_gt = at::cat(positive_box);
+    const at::Tensor pos_deltas = out.box_deltas.reshape({-1, 4}).index_select(0, rows);
+    if (options_.box_loss() == "giou") {
+      box_loss = (1.0 - PairedGeneralizedIou(Decode(pos_anchors, pos_deltas), pos_gt)).sum();
+    } else {
+      box_loss = SmoothL1Sum(pos_deltas, Encode(pos_anchors, pos_gt), options_.smooth_l1_beta());
     }
   }
   const double normalizer = static_cast<double>(std::max<int64_t>(num_positive, 1));

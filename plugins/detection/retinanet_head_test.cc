@@ -95,6 +95,59 @@ TEST(RetinaNetHeadTest, LossesAreFiniteAndNormalisedByPositives) {
   EXPECT_LT(losses.at("cls").item<double>(), 3.0);
 }
 
+Features Images(const Features& features, const std::vector<int64_t>& order) {
+  Features picked;
+  for (const auto& [name, map] : features) picked[name] = map.index_select(0, at::tensor(order));
+  return picked;
+}
+
+TEST(RetinaNetHeadTest, BatchLossSumsItsImagesAndNormalisesByAllPositives) {
+  // The batch is scored at once; each image must still meet its own targets, and the
+  // sums are divided once by the batch's positives. Ignore regions and soft label
+  // scores included.
+  for (const char* box_loss : {"smooth_l1", "giou"}) {
+    SCOPED_TRACE(box_loss);
+    RetinaNetHead head =
+        MakeHead(RetinaNetHeadOptions(PyramidSpecs(), kClasses).num_convs(1).box_loss(box_loss));
+    const Features features = RandomFeatures(3, 7);
+    Sample soft = Target({40, 10, 120, 70}, 0);
+    soft.label_scores = at::tensor(std::vector<float>{0.6f});
+    Sample ignoring = Target({10, 20, 60, 90}, 2);
+    ignoring.ignore_boxes = at::tensor(std::vector<float>{64, 64, 128, 128}).reshape({1, 4});
+    const std::vector<Sample> targets = {ignoring, EmptyTarget(), soft};
+    const LossTerms batch = head->Loss(features, targets, {kImage, kImage});
+
+    // Any order of the images gives the same losses.
+    const LossTerms reordered =
+        head->Loss(Images(features, {2, 0, 1}), {soft, ignoring, EmptyTarget()}, {kImage, kImage});
+    for (const char* term : {"cls", "box"}) {
+      EXPECT_NEAR(reordered.at(term).item<double>(), batch.at(term).item<double>(),
+                  1e-5 * batch.at(term).item<double>())
+          << term;
+    }
+    // An image twice over: twice the sums over twice the positives.
+    const LossTerms once = head->Loss(Images(features, {2}), {soft}, {kImage, kImage});
+    const LossTerms twice = head->Loss(Images(features, {2, 2}), {soft, soft}, {kImage, kImage});
+    for (const char* term : {"cls", "box"}) {
+      EXPECT_NEAR(twice.at(term).item<double>(), once.at(term).item<double>(),
+                  1e-5 * once.at(term).item<double>())
+          << term;
+    }
+    // With an image without boxes beside it, its sum s (its own loss, normalised by 1)
+    // joins the other's over the other's p positives: batch = alone + s / p, p whole.
+    const LossTerms pair =
+        head->Loss(Images(features, {0, 1}), {ignoring, EmptyTarget()}, {kImage, kImage});
+    const LossTerms alone = head->Loss(Images(features, {0}), {ignoring}, {kImage, kImage});
+    const LossTerms empty = head->Loss(Images(features, {1}), {EmptyTarget()}, {kImage, kImage});
+    const double p = empty.at("cls").item<double>() /
+                     (pair.at("cls").item<double>() - alone.at("cls").item<double>());
+    EXPECT_GE(p, 1.0);
+    EXPECT_NEAR(p, std::round(p), 0.2);  // float32 losses: the difference cancels digits.
+    EXPECT_NEAR(pair.at("box").item<double>(), alone.at("box").item<double>(),
+                1e-6 * alone.at("box").item<double>());
+  }
+}
+
 TEST(RetinaNetHeadTest, ImagesWithoutBoxesHaveNoBoxLoss) {
   RetinaNetHead head = MakeHead(RetinaNetHeadOptions(PyramidSpecs(), kClasses).num_convs(1));
   const LossTerms losses = head->Loss(RandomFeatures(1, 2), {EmptyTarget()}, {kImage, kImage});
