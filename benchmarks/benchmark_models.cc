@@ -1,12 +1,14 @@
 // Model construction and FLOP counting for the model benchmarks.
 #include "benchmarks/benchmark_models.h"
 
+#include <algorithm>
 #include <set>
-#include <string_view>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "core/malloc_tuning.h"
+#include "core/ops/winograd_conv2d.h"
 #include "plugins/datasets/synthetic_shapes.h"
 #include "plugins/detection/retinanet_head.h"
 #include "plugins/models/fpn.h"
@@ -63,15 +65,33 @@ double ForwardFlops(TaskModel& model, const Batch& batch) {
   const std::set<ActivityType> activities{ActivityType::CPU};
   profiler::prepareProfiler(config, activities);
   profiler::enableProfiler(config, activities);
-  // NOTE: with autograd on, as in training: without it the wide 3x3 layers would take
-  // Winograd (core/ops/winograd_conv2d.h) and leave aten::conv2d out of the count.
-  model.Loss(batch);
+  {
+    torch::NoGradGuard no_grad;
+    model.Loss(batch);
+  }
   const std::unique_ptr<profiler::ProfilerResult> result = profiler::disableProfiler();
+  // Winograd layers first: their GEMMs (aten::bmm inside them) are not counted again.
+  std::vector<std::pair<int64_t, int64_t>> winograd_spans;
   double flops = 0.0;
   for (const auto& event : result->events()) {
-    const std::string_view name = event.name();
-    if (name == "aten::conv2d" || name == "aten::mm" || name == "aten::addmm" ||
-        name == "aten::bmm") {
+    if (event.name() != kWinogradConv2dEvent) continue;
+    // The direct convolution's count, as the profiler gives aten::conv2d: Winograd
+    // layers multiply less, so the rates are direct-equivalent.
+    const auto shapes = event.shapes();  // input, weight
+    const std::vector<int64_t>& in = shapes[0];
+    const std::vector<int64_t>& w = shapes[1];
+    flops += 2.0 * static_cast<double>(in[0] * w[0] * in[2] * in[3] * w[1] * w[2] * w[3]);
+    winograd_spans.emplace_back(event.startNs(), event.endNs());
+  }
+  const auto in_winograd = [&](int64_t ns) {
+    return std::any_of(winograd_spans.begin(), winograd_spans.end(),
+                       [&](const auto& span) { return ns >= span.first && ns < span.second; });
+  };
+  for (const auto& event : result->events()) {
+    const std::string name = event.name();
+    if ((name == "aten::conv2d" || name == "aten::mm" || name == "aten::addmm" ||
+         name == "aten::bmm") &&
+        !in_winograd(event.startNs())) {
       flops += static_cast<double>(event.flops());
     }
   }

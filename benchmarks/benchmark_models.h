@@ -46,7 +46,8 @@ std::shared_ptr<TaskModel> BuildModel(const ModelShape& shape);
 
 /// Floating-point operations of one training forward of `model` on `batch`, counted
 /// by LibTorch's profiler (with_flops: 2 x multiply-adds of aten::conv2d, mm, addmm,
-/// bmm; element-wise ops left out), as torch.utils.flop_counter counts the peers.
+/// bmm, and of Winograd layers as if direct; element-wise ops left out), as
+/// torch.utils.flop_counter counts the peers.
 double ForwardFlops(TaskModel& model, const Batch& batch);
 
 }  // namespace stlab::benchmarks

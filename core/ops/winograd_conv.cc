@@ -13,6 +13,7 @@
 #include "ATen/Parallel.h"
 #include "ATen/ops/bmm.h"
 #include "ATen/ops/empty.h"
+#include "ATen/ops/mm.h"
 #include "c10/util/Exception.h"
 
 namespace stlab {
@@ -149,32 +150,22 @@ at::Tensor WinogradWeights(const at::Tensor& weight) {
                                      {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                      {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                      {0.0, 0.0, 1.0}};
-  const int64_t out_channels = weight.size(0);
-  const int64_t in_channels = weight.size(1);
-  // [C, K, 3, 3]: both the reads and the writes below walk memory in order.
-  const at::Tensor w = weight.detach().to(at::kCPU, at::kDouble).transpose(0, 1).contiguous();
-  at::Tensor u = at::empty({kPoints, in_channels, out_channels}, w.options().dtype(at::kFloat));
-  const double* w_data = w.const_data_ptr<double>();
-  float* u_data = u.mutable_data_ptr<float>();
-  const int64_t plane = in_channels * out_channels;
-  for (int64_t c = 0; c < in_channels; ++c) {
-    for (int64_t k = 0; k < out_channels; ++k) {  // k innermost: U's rows are contiguous.
-      const double* g = w_data + (c * out_channels + k) * 9;
-      double gt[kInTile][3];  // G g
-      for (int64_t a = 0; a < kInTile; ++a) {
-        for (int64_t j = 0; j < 3; ++j) {
-          gt[a][j] = kG[a][0] * g[j] + kG[a][1] * g[3 + j] + kG[a][2] * g[6 + j];
-        }
-      }
-      for (int64_t a = 0; a < kInTile; ++a) {  // (G g) G^T
-        for (int64_t b = 0; b < kInTile; ++b) {
-          const double value = gt[a][0] * kG[b][0] + gt[a][1] * kG[b][1] + gt[a][2] * kG[b][2];
-          u_data[(a * kInTile + b) * plane + c * out_channels + k] = static_cast<float>(value);
-        }
+  // U[a b, c, k] = sum_ij G[a, i] G[b, j] g[k, c, i, j]: one [36, 9] x [9, C K] GEMM
+  // with the Kronecker product of G with itself (training recomputes U every step).
+  at::Tensor kron = at::empty({kPoints, 9}, at::kDouble);
+  double* kron_data = kron.mutable_data_ptr<double>();
+  for (int64_t a = 0; a < kInTile; ++a) {
+    for (int64_t b = 0; b < kInTile; ++b) {
+      for (int64_t i = 0; i < 3; ++i) {
+        for (int64_t j = 0; j < 3; ++j) kron_data[(a * kInTile + b) * 9 + i * 3 + j] = kG[a][i] * kG[b][j];
       }
     }
   }
-  return u.to(weight.device());
+  const int64_t out_channels = weight.size(0);
+  const int64_t in_channels = weight.size(1);
+  const at::Tensor taps = weight.detach().permute({2, 3, 1, 0}).reshape({9, in_channels * out_channels});
+  return at::mm(kron.to(taps.device(), taps.scalar_type()), taps)
+      .view({kPoints, in_channels, out_channels});
 }
 
 at::Tensor WinogradConv3x3(const at::Tensor& input, const at::Tensor& winograd_weights,

@@ -13,7 +13,7 @@
 namespace stlab {
 
 /// The Winograd-domain form of 3x3 `weight` [K, C, 3, 3]: U = G g G^T for every
-/// (output, input) channel pair, as float [36, C, K]. Computed in double precision.
+/// (output, input) channel pair, as [36, C, K] in the weight's dtype and device.
 /// It depends only on the weights, so callers compute it once per weight version.
 at::Tensor WinogradWeights(const at::Tensor& weight);
 

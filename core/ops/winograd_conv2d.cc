@@ -1,15 +1,64 @@
 #include "core/ops/winograd_conv2d.h"
 
+#include <tuple>
+#include <vector>
 #include <variant>
 
 #include "ATen/core/grad_mode.h"
+#include "ATen/record_function.h"
+#include "ATen/ops/convolution_backward.h"
 #include "core/ops/winograd_conv.h"
+#include "torch/csrc/autograd/custom_function.h"
 #include "torch/csrc/autograd/grad_mode.h"
 
 namespace stlab {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// The layer with autograd: forward and input gradient by Winograd (the input gradient
+// of a 3x3, stride-1, padding-1 convolution is one with the kernel flipped and its
+// channels swapped), weight gradient by oneDNN's direct kernel. Results keep the
+// input's memory layout, so that the weight gradient sees one layout throughout.
+class WinogradConvolution : public torch::autograd::Function<WinogradConvolution> {
+ public:
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,
+                            const at::Tensor& weight, const std::optional<at::Tensor>& bias,
+                            const at::Tensor& forward_weights, const at::Tensor& input_grad_weights) {
+    ctx->save_for_backward({input, weight, input_grad_weights});
+    ctx->saved_data["has_bias"] = bias.has_value() && bias->defined();
+    return WinogradConv3x3(input, forward_weights, bias).contiguous(input.suggest_memory_format());
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const variable_list saved = ctx->get_saved_variables();
+    const at::Tensor& input = saved[0];
+    const at::Tensor& weight = saved[1];
+    const at::MemoryFormat layout = input.suggest_memory_format();
+    const at::Tensor grad = grads[0].contiguous(layout);
+    at::Tensor grad_input;
+    at::Tensor grad_weight;
+    at::Tensor grad_bias;
+    if (ctx->needs_input_grad(0)) {
+      grad_input = WinogradConv3x3(grad, saved[2], std::nullopt).contiguous(layout);
+    }
+    if (ctx->needs_input_grad(1)) {
+      grad_weight = std::get<1>(at::convolution_backward(
+          grad, input, weight, std::nullopt, /*stride=*/{1, 1}, /*padding=*/{1, 1},
+          /*dilation=*/{1, 1}, /*transposed=*/false, /*output_padding=*/{0, 0}, /*groups=*/1,
+          {false, true, false}));
+    }
+    if (ctx->saved_data["has_bias"].toBool() && ctx->needs_input_grad(2)) {
+      grad_bias = grad.sum({0, 2, 3});
+    }
+    return {grad_input, grad_weight, grad_bias, at::Tensor(), at::Tensor()};
+  }
+};
+
+}  // namespace
 
 bool WinogradConv2dImpl::TakesWinograd(const at::Tensor& input) const {
-  if (at::GradMode::is_enabled()) return false;  // Autograd needs aten's convolution.
   const auto& o = options;
   const auto* padding = std::get_if<torch::ExpandingArray<2>>(&o.padding());
   const bool same = std::holds_alternative<torch::enumtype::kSame>(o.padding());
@@ -28,26 +77,32 @@ bool WinogradConv2dImpl::TakesWinograd(const at::Tensor& input) const {
 
 at::Tensor WinogradConv2dImpl::forward(const at::Tensor& input) {
   if (!TakesWinograd(input)) return torch::nn::Conv2dImpl::forward(input);
-  return WinogradConv3x3(input, CurrentWinogradWeights(),
-                         bias.defined() ? std::optional<at::Tensor>(bias) : std::nullopt);
+  // Named for profiles (benchmarks count its FLOPs from the recorded shapes).
+  RECORD_FUNCTION(kWinogradConv2dEvent, std::vector<c10::IValue>({input, weight}));
+  const std::optional<at::Tensor> b =
+      bias.defined() ? std::optional<at::Tensor>(bias) : std::nullopt;
+  RefreshWinogradWeights();
+  if (!at::GradMode::is_enabled()) return WinogradConv3x3(input, forward_weights_, b);
+  if (!input_grad_weights_.defined()) {
+    input_grad_weights_ = WinogradWeights(weight.detach().flip({2, 3}).transpose(0, 1));
+  }
+  return WinogradConvolution::apply(input, weight, b, forward_weights_, input_grad_weights_);
 }
 
-const at::Tensor& WinogradConv2dImpl::CurrentWinogradWeights() {
-  if (weight.is_inference()) {
-    // NOTE: inference tensors have no version counter, so an in-place change would
-    // go unseen: no cache for weights created under c10::InferenceMode.
-    winograd_source_ = nullptr;
-    return winograd_weights_ = WinogradWeights(weight);
-  }
+void WinogradConv2dImpl::RefreshWinogradWeights() {
+  // NOTE: inference tensors have no version counter, so an in-place change would go
+  // unseen: no cache for weights created under c10::InferenceMode.
+  const bool cacheable = !weight.is_inference();
   const void* source = weight.const_data_ptr();
-  const uint32_t version = weight._version();
-  if (!winograd_weights_.defined() || source != winograd_source_ ||
-      version != winograd_version_) {
-    winograd_weights_ = WinogradWeights(weight);
-    winograd_source_ = source;
-    winograd_version_ = version;
+  const uint32_t version = cacheable ? weight._version() : 0;
+  if (cacheable && forward_weights_.defined() && source == weights_source_ &&
+      version == weights_version_) {
+    return;
   }
-  return winograd_weights_;
+  forward_weights_ = WinogradWeights(weight);
+  input_grad_weights_ = at::Tensor();  // Computed when autograd first needs it.
+  weights_source_ = cacheable ? source : nullptr;
+  weights_version_ = version;
 }
 
 std::shared_ptr<torch::nn::Module> WinogradConv2dImpl::clone(

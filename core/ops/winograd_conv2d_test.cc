@@ -33,15 +33,11 @@ TEST(WinogradConv2dTest, InferenceOfAWideThreeByThreeLayerTakesWinogradAndAgrees
   EXPECT_LT(RelativeError(got, Direct(conv, input)), 1e-5);
 }
 
-TEST(WinogradConv2dTest, AutogradAndLayersWhereItDoesNotPayTakeTheDirectConvolution) {
+TEST(WinogradConv2dTest, LayersWhereItDoesNotPayTakeTheDirectConvolution) {
   torch::manual_seed(0);
   WinogradConv2d wide(Conv2dOptions(128, 128, 3).padding(1));
   const at::Tensor input = at::randn({1, 128, 16, 16});
-  // Autograd records: bitwise torch::nn::Conv2d.
-  EXPECT_FALSE(wide->TakesWinograd(input));
-  EXPECT_TRUE(at::equal(wide->forward(input), Direct(wide, input)));
-
-  torch::NoGradGuard no_grad;
+  EXPECT_TRUE(wide->TakesWinograd(input));
   EXPECT_FALSE(wide->TakesWinograd(at::randn({1, 128, 4, 16})));  // Map below 8.
   WinogradConv2d thin(Conv2dOptions(64, 128, 3).padding(1));
   EXPECT_FALSE(thin->TakesWinograd(at::randn({1, 64, 16, 16})));
@@ -55,6 +51,49 @@ TEST(WinogradConv2dTest, AutogradAndLayersWhereItDoesNotPayTakeTheDirectConvolut
   EXPECT_FALSE(one_by_one->TakesWinograd(input));
   EXPECT_FALSE(wide->TakesWinograd(input.to(at::kDouble)));
   EXPECT_TRUE(at::equal(one_by_one->forward(input), Direct(one_by_one, input)));
+}
+
+TEST(WinogradConv2dTest, GradientsAgreeWithTheDirectConvolutionInEitherLayout) {
+  for (const at::MemoryFormat layout :
+       {at::MemoryFormat::Contiguous, at::MemoryFormat::ChannelsLast}) {
+    SCOPED_TRACE(layout == at::MemoryFormat::Contiguous ? "contiguous" : "channels-last");
+    torch::manual_seed(0);
+    WinogradConv2d conv(Conv2dOptions(128, 144, 3).padding(1));
+    const at::Tensor input = at::randn({2, 128, 12, 9}).contiguous(layout).requires_grad_(true);
+    const at::Tensor upstream = at::randn({2, 144, 12, 9});
+    ASSERT_TRUE(conv->TakesWinograd(input));
+
+    const at::Tensor output = conv->forward(input);
+    EXPECT_TRUE(output.is_contiguous(layout));
+    (output * upstream).sum().backward();
+    const at::Tensor grad_input = input.grad().clone();
+    const at::Tensor grad_weight = conv->weight.grad().clone();
+    const at::Tensor grad_bias = conv->bias.grad().clone();
+    EXPECT_TRUE(grad_input.is_contiguous(layout));
+
+    input.mutable_grad().reset();
+    conv->zero_grad();
+    const at::Tensor direct = Direct(conv, input);
+    (direct * upstream).sum().backward();
+    EXPECT_LT(RelativeError(output.detach(), direct.detach()), 1e-5);
+    // The input gradient sums over more channels (144) than the output (128).
+    EXPECT_LT(RelativeError(grad_input, input.grad()), 3e-5);
+    EXPECT_LT(RelativeError(grad_weight, conv->weight.grad()), 3e-5);
+    EXPECT_LT(RelativeError(grad_bias, conv->bias.grad()), 3e-5);
+  }
+}
+
+TEST(WinogradConv2dTest, FrozenWeightsStillPassTheInputGradient) {
+  torch::manual_seed(0);
+  WinogradConv2d conv(Conv2dOptions(128, 128, 3).padding(1).bias(false));
+  conv->weight.requires_grad_(false);
+  const at::Tensor input = at::randn({1, 128, 8, 8}).requires_grad_(true);
+  conv->forward(input).sum().backward();
+  const at::Tensor grad_input = input.grad().clone();
+  input.mutable_grad().reset();
+  Direct(conv, input).sum().backward();
+  EXPECT_LT(RelativeError(grad_input, input.grad()), 3e-5);
+  EXPECT_FALSE(conv->weight.grad().defined());
 }
 
 TEST(WinogradConv2dTest, CachedWeightsFollowInPlaceUpdatesAndReplacedData) {
