@@ -441,13 +441,14 @@ def main():
             gp = flops[(label, "peer")] / row.best()[1]
             is_r18 = "R18" in label
             met = ("yes" if gs >= 0.6 * peak else "NO") if is_r18 else ""
-            lines.append(f"| {label.replace('train step', 'GFLOP/s')} (% of conv peak) | {gs / 1e9:.1f} "
+            lines.append(f"| {label.replace('train step', 'direct-equivalent GFLOP/s, train step')} (% of conv peak) | {gs / 1e9:.1f} "
                          f"({100 * gs / peak:.0f}%) | {gp / 1e9:.1f} ({100 * gp / peak:.0f}%) | | "
                          f"{'>= 60% of peak' if is_r18 else ''} | {met} |")
         # Inference runs the training forward's convolutions once: a third of the
-        # step's FLOPs, where a training case of the same model and size ran. These are
-        # direct-convolution FLOPs: stlab's Winograd layers (core/ops/winograd_conv2d.h)
-        # multiply less, so its rate is direct-equivalent and may pass the direct peak.
+        # step's FLOPs, where a training case of the same model and size ran. All rates
+        # count direct-convolution FLOPs: stlab's Winograd layers
+        # (core/ops/winograd_conv2d.h) multiply less, so its rates are direct-equivalent
+        # and may pass the direct peak.
         for label, tiny, size, _, _ in infer_cases:
             train = next((c[0] for c in train_cases if c[1] == tiny and c[2] == size), None)
             row = next((x for x in rows if x.measure == label), None)
