@@ -13,7 +13,6 @@
 #include "ATen/Parallel.h"
 #include "ATen/ops/bmm.h"
 #include "ATen/ops/empty.h"
-#include "ATen/ops/mm.h"
 #include "c10/util/Exception.h"
 
 namespace stlab {
@@ -139,6 +138,29 @@ void OutputTransform(const float* m, const float* bias, int64_t channels, const 
 // Tiles per parallel task: enough work per task to hide the scheduling.
 constexpr int64_t kTileGrain = 16;
 
+// (input, output) channel pairs per parallel task of the weight transform.
+constexpr int64_t kPairGrain = 4096;
+
+// U[p, q] = sum_t kron[p][t] taps[t, q] for the pairs q in [begin, end).
+STLAB_WINOGRAD_TARGETS
+void TransformWeights(const float (&kron)[kPoints][9], const float* taps, int64_t pairs,
+                      int64_t begin, int64_t end, float* u) {
+  constexpr int64_t kRun = 1024;  // Pairs per pass: their 9 taps stay in L1.
+  for (int64_t first = begin; first < end; first += kRun) {
+    const int64_t last = std::min(end, first + kRun);
+    for (int64_t p = 0; p < kPoints; ++p) {
+      const float* k = kron[p];
+      const float* __restrict t = taps;
+      float* __restrict row = u + p * pairs;
+      for (int64_t q = first; q < last; ++q) {
+        row[q] = k[0] * t[q] + k[1] * t[pairs + q] + k[2] * t[2 * pairs + q] +
+                 k[3] * t[3 * pairs + q] + k[4] * t[4 * pairs + q] + k[5] * t[5 * pairs + q] +
+                 k[6] * t[6 * pairs + q] + k[7] * t[7 * pairs + q] + k[8] * t[8 * pairs + q];
+      }
+    }
+  }
+}
+
 }  // namespace
 
 at::Tensor WinogradWeights(const at::Tensor& weight) {
@@ -150,22 +172,35 @@ at::Tensor WinogradWeights(const at::Tensor& weight) {
                                      {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                      {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                      {0.0, 0.0, 1.0}};
-  // U[a b, c, k] = sum_ij G[a, i] G[b, j] g[k, c, i, j]: one [36, 9] x [9, C K] GEMM
-  // with the Kronecker product of G with itself (training recomputes U every step).
-  at::Tensor kron = at::empty({kPoints, 9}, at::kDouble);
-  double* kron_data = kron.mutable_data_ptr<double>();
+  // U[a b, c, k] = sum_ij G[a, i] G[b, j] g[k, c, i, j], over runs of the (c, k)
+  // pairs: each tap read once, each U row written once (training recomputes U every
+  // step). NOTE: a loop, not a BLAS call, for a fixed summation order: the same bits
+  // on every run, whatever the buffers' alignment or the thread count.
+  float kron[kPoints][9];
   for (int64_t a = 0; a < kInTile; ++a) {
     for (int64_t b = 0; b < kInTile; ++b) {
       for (int64_t i = 0; i < 3; ++i) {
-        for (int64_t j = 0; j < 3; ++j) kron_data[(a * kInTile + b) * 9 + i * 3 + j] = kG[a][i] * kG[b][j];
+        for (int64_t j = 0; j < 3; ++j) {
+          kron[a * kInTile + b][i * 3 + j] = static_cast<float>(kG[a][i] * kG[b][j]);
+        }
       }
     }
   }
   const int64_t out_channels = weight.size(0);
   const int64_t in_channels = weight.size(1);
-  const at::Tensor taps = weight.detach().permute({2, 3, 1, 0}).reshape({9, in_channels * out_channels});
-  return at::mm(kron.to(taps.device(), taps.scalar_type()), taps)
-      .view({kPoints, in_channels, out_channels});
+  const int64_t pairs = in_channels * out_channels;
+  const at::Tensor taps = weight.detach()
+                              .to(at::kCPU, at::kFloat)
+                              .permute({2, 3, 1, 0})
+                              .reshape({9, pairs})
+                              .contiguous();
+  at::Tensor u = at::empty({kPoints, in_channels, out_channels}, taps.options());
+  const float* taps_data = taps.const_data_ptr<float>();
+  float* u_data = u.mutable_data_ptr<float>();
+  at::parallel_for(0, pairs, kPairGrain, [&](int64_t begin, int64_t end) {
+    TransformWeights(kron, taps_data, pairs, begin, end, u_data);
+  });
+  return u.to(weight.device(), weight.scalar_type());
 }
 
 at::Tensor WinogradConv3x3(const at::Tensor& input, const at::Tensor& winograd_weights,

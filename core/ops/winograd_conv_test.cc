@@ -47,9 +47,11 @@ TEST(WinogradConvTest, MatchesTheDirectConvolutionOnPartialTilesAndChannelBlocks
 TEST(WinogradConvTest, IdentityKernelReturnsTheInput) {
   at::Tensor weight = at::zeros({4, 4, 3, 3});
   for (int64_t k = 0; k < 4; ++k) weight.index_put_({k, k, 1, 1}, 1.0);
+  at::manual_seed(1);
   const at::Tensor input = at::randn({1, 4, 6, 10});
   const at::Tensor got = WinogradConv3x3(input, WinogradWeights(weight), std::nullopt);
-  EXPECT_TRUE(at::allclose(got, input, /*rtol=*/1e-6, /*atol=*/1e-6));
+  // Float transforms (1/6, 1/24 in U; up to 8 in A^T) round at about 1e-6 of the scale.
+  EXPECT_LT((got - input).abs().max().item<double>(), 1e-5 * input.abs().max().item<double>());
 }
 
 TEST(WinogradConvTest, MismatchedShapesAreRejectedNamingWhatWasExpected) {
