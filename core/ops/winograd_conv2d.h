@@ -1,4 +1,4 @@
-// A torch::nn::Conv2d whose inference takes Winograd F(4x4, 3x3) where that is faster.
+// A torch::nn::Conv2d that takes Winograd F(4x4, 3x3) where that is faster.
 #ifndef STLAB_CORE_OPS_WINOGRAD_CONV2D_H_
 #define STLAB_CORE_OPS_WINOGRAD_CONV2D_H_
 
@@ -11,7 +11,7 @@
 
 namespace stlab {
 
-/// Below these sizes the direct convolution is as fast (benchmarks/winograd_benchmark.cc):
+/// Below these sizes the direct convolution is as fast (core/ops/winograd_conv_benchmark.cc):
 /// thin layers are bound by memory and small maps waste most of each 4x4 tile.
 inline constexpr int64_t kWinogradMinChannels = 128;
 inline constexpr int64_t kWinogradMinMapSize = 8;
