@@ -26,8 +26,17 @@ constexpr int64_t kBlock = 64;                  // Channels per pass: a tile sta
 // Compiled for AVX2+FMA and for the baseline, picked at load time.
 #define STLAB_WINOGRAD_TARGETS __attribute__((target_clones("arch=haswell", "default")))
 
+struct TileIndex {
+  int64_t image, row, col;  // Tile rows and columns, kOutTile pixels each.
+};
+
 struct Geometry {
   int64_t height, width, tiles_h, tiles_w, tiles;
+
+  // Tiles are numbered image by image, row by row.
+  TileIndex Tile(int64_t t) const {
+    return {t / (tiles_h * tiles_w), t / tiles_w % tiles_h, t % tiles_w};
+  }
 };
 
 // V[p, t, c] = (B^T d B)[p] for the tiles [begin, end) of x [N, H, W, C], where d is
@@ -39,9 +48,7 @@ void InputTransform(const float* x, int64_t channels, const Geometry& g, int64_t
   alignas(64) float r[kInTile][kInTile][kBlock];
   const int64_t plane = g.tiles * channels;
   for (int64_t t = begin; t < end; ++t) {
-    const int64_t n = t / (g.tiles_h * g.tiles_w);
-    const int64_t ty = t / g.tiles_w % g.tiles_h;
-    const int64_t tx = t % g.tiles_w;
+    const auto [n, ty, tx] = g.Tile(t);
     for (int64_t c0 = 0; c0 < channels; c0 += kBlock) {
       const int64_t nc = std::min(kBlock, channels - c0);
       for (int64_t i = 0; i < kInTile; ++i) {
@@ -93,9 +100,7 @@ void OutputTransform(const float* m, const float* bias, int64_t channels, const 
   alignas(64) float o[kOutTile][kOutTile][kBlock];
   const int64_t plane = g.tiles * channels;
   for (int64_t t = begin; t < end; ++t) {
-    const int64_t n = t / (g.tiles_h * g.tiles_w);
-    const int64_t ty = t / g.tiles_w % g.tiles_h;
-    const int64_t tx = t % g.tiles_w;
+    const auto [n, ty, tx] = g.Tile(t);
     for (int64_t k0 = 0; k0 < channels; k0 += kBlock) {
       const int64_t nk = std::min(kBlock, channels - k0);
       for (int64_t j = 0; j < kInTile; ++j) {  // A^T m: along the rows.
