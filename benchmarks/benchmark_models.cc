@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/malloc_tuning.h"
-#include "core/ops/winograd_conv2d.h"
+#include "core/ops/conv2d.h"
 #include "plugins/datasets/synthetic_shapes.h"
 #include "plugins/detection/retinanet_head.h"
 #include "plugins/models/fpn.h"

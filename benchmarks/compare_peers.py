@@ -447,7 +447,7 @@ def main():
         # Inference runs the training forward's convolutions once: a third of the
         # step's FLOPs, where a training case of the same model and size ran. All rates
         # count direct-convolution FLOPs: stlab's Winograd layers
-        # (core/ops/winograd_conv2d.h) multiply less, so its rates are direct-equivalent
+        # (core/ops/conv2d.h) multiply less, so its rates are direct-equivalent
         # and may pass the direct peak.
         for label, tiny, size, _, _ in infer_cases:
             train = next((c[0] for c in train_cases if c[1] == tiny and c[2] == size), None)

@@ -21,7 +21,7 @@ at::Tensor WinogradWeights(const at::Tensor& weight);
 /// WinogradWeights(weight). `input` is float [N, C, H, W] on the CPU in any memory
 /// layout; the result is float [N, K, H, W] in channels-last layout. Agrees with the
 /// direct convolution to float rounding (about 1e-5 of the output's scale: the
-/// transforms scale by up to 8). No autograd of its own: WinogradConv2d (winograd_conv2d.h)
+/// transforms scale by up to 8). No autograd of its own: Conv2d (conv2d.h)
 /// builds the layer's gradients from it.
 at::Tensor WinogradConv3x3(const at::Tensor& input, const at::Tensor& winograd_weights,
                            const std::optional<at::Tensor>& bias);

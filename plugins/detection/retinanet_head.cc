@@ -59,7 +59,7 @@ std::vector<TowerLayer> Tower(nn::Module& parent, int64_t channels, int64_t num_
     auto layer = std::make_shared<nn::Module>();
     TowerLayer t;
     t.conv = layer->register_module(
-        "0", WinogradConv2d(nn::Conv2dOptions(channels, channels, 3).padding(1).bias(!group_norm)));
+        "0", Conv2d(nn::Conv2dOptions(channels, channels, 3).padding(1).bias(!group_norm)));
     if (group_norm) {
       t.norm = layer->register_module("1", nn::GroupNorm(nn::GroupNormOptions(kGroupNormGroups, channels)));
     }
@@ -155,13 +155,13 @@ RetinaNetHeadImpl::RetinaNetHeadImpl(RetinaNetHeadOptions options)
   auto classification = std::make_shared<nn::Module>();
   cls_tower_ = Tower(*classification, channels, options_.num_convs(), group_norm);
   cls_logits_ = classification->register_module(
-      "cls_logits", WinogradConv2d(nn::Conv2dOptions(channels, a * options_.num_classes(), 3).padding(1)));
+      "cls_logits", Conv2d(nn::Conv2dOptions(channels, a * options_.num_classes(), 3).padding(1)));
   register_module("classification_head", classification);
 
   auto regression = std::make_shared<nn::Module>();
   box_tower_ = Tower(*regression, channels, options_.num_convs(), group_norm);
   bbox_reg_ = regression->register_module(
-      "bbox_reg", WinogradConv2d(nn::Conv2dOptions(channels, a * 4, 3).padding(1)));
+      "bbox_reg", Conv2d(nn::Conv2dOptions(channels, a * 4, 3).padding(1)));
   register_module("regression_head", regression);
 
   torch::NoGradGuard no_grad;

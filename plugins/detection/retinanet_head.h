@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "core/head.h"
-#include "core/ops/winograd_conv2d.h"
+#include "core/ops/conv2d.h"
 #include "plugins/detection/anchors.h"
 #include "plugins/detection/matcher.h"
 #include "torch/arg.h"
@@ -60,7 +60,7 @@ struct RetinaNetHeadOptions {
 
 /// One tower layer: 3x3 convolution, optional group norm, then ReLU.
 struct TowerLayer {
-  WinogradConv2d conv{nullptr};
+  Conv2d conv{nullptr};
   torch::nn::GroupNorm norm{nullptr};
 };
 
@@ -100,9 +100,9 @@ class RetinaNetHeadImpl : public DetectionHead {
   AnchorGenerator anchors_;
   Matcher matcher_;
   std::vector<TowerLayer> cls_tower_;
-  WinogradConv2d cls_logits_{nullptr};
+  Conv2d cls_logits_{nullptr};
   std::vector<TowerLayer> box_tower_;
-  WinogradConv2d bbox_reg_{nullptr};
+  Conv2d bbox_reg_{nullptr};
 };
 TORCH_MODULE(RetinaNetHead);
 

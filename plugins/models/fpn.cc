@@ -13,8 +13,8 @@ namespace {
 
 namespace nn = torch::nn;
 
-WinogradConv2d Conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
-  return WinogradConv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2));
+Conv2d Conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
+  return Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2));
 }
 
 // log2(stride), or -1 when the stride is not a power of two >= 2.

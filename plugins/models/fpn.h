@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "core/neck.h"
-#include "core/ops/winograd_conv2d.h"
+#include "core/ops/conv2d.h"
 #include "torch/arg.h"
 #include "torch/nn/modules/conv.h"
 #include "torch/nn/pimpl.h"
@@ -55,9 +55,9 @@ class FpnImpl : public Neck {
   FpnOptions options_;
   FeatureSpecs specs_;
   std::vector<std::string> input_names_;  // Per backbone level, finest first.
-  std::vector<WinogradConv2d> laterals_;
-  std::vector<WinogradConv2d> outputs_;
-  std::vector<WinogradConv2d> extras_;  // Levels above the coarsest input.
+  std::vector<Conv2d> laterals_;
+  std::vector<Conv2d> outputs_;
+  std::vector<Conv2d> extras_;  // Levels above the coarsest input.
 };
 TORCH_MODULE(Fpn);
 

@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "core/backbone.h"
-#include "core/ops/winograd_conv2d.h"
+#include "core/ops/conv2d.h"
 #include "torch/arg.h"
 #include "torch/nn/cloneable.h"
 #include "torch/nn/modules/batchnorm.h"
@@ -52,7 +52,7 @@ class BasicBlockImpl : public torch::nn::Cloneable<BasicBlockImpl> {
   at::Tensor forward(const at::Tensor& x);
 
   ResidualBlockOptions options;
-  WinogradConv2d conv1{nullptr}, conv2{nullptr};
+  Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
@@ -68,7 +68,7 @@ class BottleneckImpl : public torch::nn::Cloneable<BottleneckImpl> {
   at::Tensor forward(const at::Tensor& x);
 
   ResidualBlockOptions options;
-  WinogradConv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
+  Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   torch::nn::Sequential downsample{nullptr};
 };
@@ -114,7 +114,7 @@ class ResNetImpl : public Backbone {
  private:
   ResNetOptions options_;
   FeatureSpecs specs_;
-  WinogradConv2d conv1_{nullptr};
+  Conv2d conv1_{nullptr};
   torch::nn::BatchNorm2d bn1_{nullptr};
   std::vector<torch::nn::Sequential> layers_;  // layer1..layer4.
 };

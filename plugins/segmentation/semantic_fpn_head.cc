@@ -6,7 +6,7 @@
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
 #include "c10/util/Exception.h"
-#include "core/ops/winograd_conv2d.h"
+#include "core/ops/conv2d.h"
 #include "core/sample.h"
 #include "torch/nn/functional/loss.h"
 #include "torch/nn/init.h"
@@ -40,7 +40,7 @@ nn::Sequential ScaleHead(const FeatureSpec& spec, int64_t finest_stride,
   int64_t stride = spec.stride;
   int64_t in = spec.channels;
   do {
-    head->push_back(WinogradConv2d(nn::Conv2dOptions(in, o.channels(), 3).padding(1).bias(o.norm() == "none")));
+    head->push_back(Conv2d(nn::Conv2dOptions(in, o.channels(), 3).padding(1).bias(o.norm() == "none")));
     if (o.norm() == "group_norm") {
       head->push_back(nn::GroupNorm(nn::GroupNormOptions(kGroupNormGroups, o.channels())));
     } else if (o.norm() == "batch_norm") {

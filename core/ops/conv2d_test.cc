@@ -1,4 +1,4 @@
-#include "core/ops/winograd_conv2d.h"
+#include "core/ops/conv2d.h"
 
 #include <memory>
 
@@ -18,13 +18,13 @@ double RelativeError(const at::Tensor& got, const at::Tensor& want) {
 }
 
 // torch::nn::Conv2d's own forward on the same module: the direct convolution.
-at::Tensor Direct(WinogradConv2d& conv, const at::Tensor& input) {
+at::Tensor Direct(Conv2d& conv, const at::Tensor& input) {
   return conv->torch::nn::Conv2dImpl::forward(input);
 }
 
-TEST(WinogradConv2dTest, InferenceOfAWideThreeByThreeLayerTakesWinogradAndAgrees) {
+TEST(Conv2dTest, InferenceOfAWideThreeByThreeLayerTakesWinogradAndAgrees) {
   torch::manual_seed(0);
-  WinogradConv2d conv(Conv2dOptions(128, 160, 3).padding(1));
+  Conv2d conv(Conv2dOptions(128, 160, 3).padding(1));
   const at::Tensor input = at::randn({2, 128, 16, 12});
   torch::NoGradGuard no_grad;
   ASSERT_TRUE(conv->TakesWinograd(input));
@@ -33,32 +33,32 @@ TEST(WinogradConv2dTest, InferenceOfAWideThreeByThreeLayerTakesWinogradAndAgrees
   EXPECT_LT(RelativeError(got, Direct(conv, input)), 1e-5);
 }
 
-TEST(WinogradConv2dTest, LayersWhereItDoesNotPayTakeTheDirectConvolution) {
+TEST(Conv2dTest, LayersWhereWinogradDoesNotPayTakeTheDirectConvolution) {
   torch::manual_seed(0);
-  WinogradConv2d wide(Conv2dOptions(128, 128, 3).padding(1));
+  Conv2d wide(Conv2dOptions(128, 128, 3).padding(1));
   const at::Tensor input = at::randn({1, 128, 16, 16});
   EXPECT_TRUE(wide->TakesWinograd(input));
   EXPECT_FALSE(wide->TakesWinograd(at::randn({1, 128, 4, 16})));  // Map below 8.
-  WinogradConv2d thin(Conv2dOptions(64, 128, 3).padding(1));
+  Conv2d thin(Conv2dOptions(64, 128, 3).padding(1));
   EXPECT_FALSE(thin->TakesWinograd(at::randn({1, 64, 16, 16})));
-  WinogradConv2d strided(Conv2dOptions(128, 128, 3).padding(1).stride(2));
+  Conv2d strided(Conv2dOptions(128, 128, 3).padding(1).stride(2));
   EXPECT_FALSE(strided->TakesWinograd(input));
-  WinogradConv2d unpadded(Conv2dOptions(128, 128, 3));
+  Conv2d unpadded(Conv2dOptions(128, 128, 3));
   EXPECT_FALSE(unpadded->TakesWinograd(input));
-  WinogradConv2d dilated(Conv2dOptions(128, 128, 3).padding(1).dilation(2));
+  Conv2d dilated(Conv2dOptions(128, 128, 3).padding(1).dilation(2));
   EXPECT_FALSE(dilated->TakesWinograd(input));
-  WinogradConv2d one_by_one(Conv2dOptions(128, 128, 1));
+  Conv2d one_by_one(Conv2dOptions(128, 128, 1));
   EXPECT_FALSE(one_by_one->TakesWinograd(input));
   EXPECT_FALSE(wide->TakesWinograd(input.to(at::kDouble)));
   EXPECT_TRUE(at::equal(one_by_one->forward(input), Direct(one_by_one, input)));
 }
 
-TEST(WinogradConv2dTest, GradientsAgreeWithTheDirectConvolutionInEitherLayout) {
+TEST(Conv2dTest, GradientsAgreeWithTheDirectConvolutionInEitherLayout) {
   for (const at::MemoryFormat layout :
        {at::MemoryFormat::Contiguous, at::MemoryFormat::ChannelsLast}) {
     SCOPED_TRACE(layout == at::MemoryFormat::Contiguous ? "contiguous" : "channels-last");
     torch::manual_seed(0);
-    WinogradConv2d conv(Conv2dOptions(128, 144, 3).padding(1));
+    Conv2d conv(Conv2dOptions(128, 144, 3).padding(1));
     const at::Tensor input = at::randn({2, 128, 12, 9}).contiguous(layout).requires_grad_(true);
     const at::Tensor upstream = at::randn({2, 144, 12, 9});
     ASSERT_TRUE(conv->TakesWinograd(input));
@@ -83,9 +83,51 @@ TEST(WinogradConv2dTest, GradientsAgreeWithTheDirectConvolutionInEitherLayout) {
   }
 }
 
-TEST(WinogradConv2dTest, FrozenWeightsStillPassTheInputGradient) {
+TEST(Conv2dTest, ChannelsLastLayersBelowWinogradsWidthTakeTheGemmWeightGradientAndAgree) {
   torch::manual_seed(0);
-  WinogradConv2d conv(Conv2dOptions(128, 128, 3).padding(1).bias(false));
+  Conv2d conv(Conv2dOptions(64, 54, 3).padding(1));
+  const at::Tensor input = at::randn({2, 64, 6, 5})
+                               .contiguous(at::MemoryFormat::ChannelsLast)
+                               .requires_grad_(true);
+  const at::Tensor upstream = at::randn({2, 54, 6, 5});
+  ASSERT_FALSE(conv->TakesWinograd(input));
+  ASSERT_TRUE(conv->TakesGemmWeightGrad(input));
+
+  const at::Tensor output = conv->forward(input);
+  EXPECT_TRUE(output.is_contiguous(at::MemoryFormat::ChannelsLast));
+  (output * upstream).sum().backward();
+  const at::Tensor grad_input = input.grad().clone();
+  const at::Tensor grad_weight = conv->weight.grad().clone();
+  const at::Tensor grad_bias = conv->bias.grad().clone();
+
+  input.mutable_grad().reset();
+  conv->zero_grad();
+  const at::Tensor direct = Direct(conv, input);
+  (direct * upstream).sum().backward();
+  // Forward and input gradient are LibTorch's own kernels: the same bits.
+  EXPECT_TRUE(at::equal(output, direct));
+  EXPECT_TRUE(at::equal(grad_input, input.grad()));
+  EXPECT_LT(RelativeError(grad_weight, conv->weight.grad()), 1e-5);
+  EXPECT_LT(RelativeError(grad_bias, conv->bias.grad()), 1e-5);
+}
+
+TEST(Conv2dTest, TheGemmWeightGradientIsTakenOnlyWhereItPays) {
+  const auto channels_last = [](at::IntArrayRef sizes, at::ScalarType dtype = at::kFloat) {
+    return at::zeros(sizes, at::dtype(dtype)).contiguous(at::MemoryFormat::ChannelsLast);
+  };
+  Conv2d conv(Conv2dOptions(64, 64, 3).padding(1));
+  EXPECT_TRUE(conv->TakesGemmWeightGrad(channels_last({1, 64, 64, 48})));
+  EXPECT_FALSE(conv->TakesGemmWeightGrad(at::zeros({2, 64, 8, 8})));  // Contiguous.
+  Conv2d thin(Conv2dOptions(32, 64, 3).padding(1));
+  EXPECT_FALSE(thin->TakesGemmWeightGrad(channels_last({1, 32, 8, 8})));
+  Conv2d strided(Conv2dOptions(64, 64, 3).padding(1).stride(2));
+  EXPECT_FALSE(strided->TakesGemmWeightGrad(channels_last({1, 64, 8, 8})));
+  EXPECT_FALSE(conv->TakesGemmWeightGrad(channels_last({1, 64, 8, 8}, at::kDouble)));
+}
+
+TEST(Conv2dTest, FrozenWeightsStillPassTheInputGradient) {
+  torch::manual_seed(0);
+  Conv2d conv(Conv2dOptions(128, 128, 3).padding(1).bias(false));
   conv->weight.requires_grad_(false);
   const at::Tensor input = at::randn({1, 128, 8, 8}).requires_grad_(true);
   conv->forward(input).sum().backward();
@@ -96,9 +138,9 @@ TEST(WinogradConv2dTest, FrozenWeightsStillPassTheInputGradient) {
   EXPECT_FALSE(conv->weight.grad().defined());
 }
 
-TEST(WinogradConv2dTest, CachedWeightsFollowInPlaceUpdatesAndReplacedData) {
+TEST(Conv2dTest, CachedWeightsFollowInPlaceUpdatesAndReplacedData) {
   torch::manual_seed(0);
-  WinogradConv2d conv(Conv2dOptions(128, 128, 3).padding(1).bias(false));
+  Conv2d conv(Conv2dOptions(128, 128, 3).padding(1).bias(false));
   const at::Tensor input = at::randn({1, 128, 8, 8});
   torch::NoGradGuard no_grad;
   const at::Tensor before = conv->forward(input);
@@ -108,10 +150,10 @@ TEST(WinogradConv2dTest, CachedWeightsFollowInPlaceUpdatesAndReplacedData) {
   EXPECT_LT(RelativeError(conv->forward(input), Direct(conv, input)), 1e-5);
 }
 
-TEST(WinogradConv2dTest, WeightsCreatedInInferenceModeAreNotCached) {
+TEST(Conv2dTest, WeightsCreatedInInferenceModeAreNotCached) {
   c10::InferenceMode inference;
   torch::manual_seed(0);
-  WinogradConv2d conv(Conv2dOptions(128, 128, 3).padding(1).bias(false));
+  Conv2d conv(Conv2dOptions(128, 128, 3).padding(1).bias(false));
   ASSERT_TRUE(conv->weight.is_inference());
   const at::Tensor input = at::randn({1, 128, 8, 8});
   const at::Tensor before = conv->forward(input);
@@ -119,11 +161,11 @@ TEST(WinogradConv2dTest, WeightsCreatedInInferenceModeAreNotCached) {
   EXPECT_LT(RelativeError(conv->forward(input), 2.0 * before), 1e-5);
 }
 
-TEST(WinogradConv2dTest, CloneKeepsTheTypeAndCopiesTheParameters) {
+TEST(Conv2dTest, CloneKeepsTheTypeAndCopiesTheParameters) {
   torch::manual_seed(0);
-  WinogradConv2d conv(Conv2dOptions(128, 128, 3).padding(1));
+  Conv2d conv(Conv2dOptions(128, 128, 3).padding(1));
   const std::shared_ptr<torch::nn::Module> copy = conv->clone();
-  auto* typed = copy->as<WinogradConv2dImpl>();
+  auto* typed = copy->as<Conv2dImpl>();
   ASSERT_NE(typed, nullptr);
   EXPECT_NE(copy->as<torch::nn::Conv2dImpl>(), nullptr);  // Initializers find it.
   EXPECT_TRUE(at::equal(typed->weight, conv->weight));

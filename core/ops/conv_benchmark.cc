@@ -1,14 +1,19 @@
-// Winograd F(4x4, 3x3) against LibTorch's direct convolution (oneDNN, channels-last,
-// as TaskModel::Predict runs it) on the layer shapes of a ResNet-18 FPN RetinaNet at
-// 256 px, batch 8: the evidence for WinogradConv2d's thresholds (kWinogradMinChannels,
-// kWinogradMinMapSize). Both sides get the same input; the Winograd weights are
-// computed once, as WinogradConv2d caches them; malloc is tuned as the CLI tunes it.
+// stlab::Conv2d's algorithms against LibTorch's (oneDNN, channels-last, as TaskModel
+// runs them), batch 8: the evidence for its thresholds (core/ops/conv2d.h).
+// - Forward: Winograd F(4x4, 3x3) against the direct convolution on the layer shapes
+//   of a ResNet-18 FPN RetinaNet at 256 px (kWinogradMinChannels, kWinogradMinMapSize).
+//   The Winograd weights are computed once, as Conv2d caches them.
+// - Weight gradient: Conv3x3WeightGrad against oneDNN's on those shapes and the tiny
+//   RetinaNet's at 128 px (kGemmWeightGradMinChannels).
+// Both sides get the same tensors; malloc is tuned as the CLI tunes it.
 #include <cstdint>
 #include <optional>
+#include <tuple>
 
 #include "ATen/ATen.h"
 #include "benchmark/benchmark.h"
 #include "core/malloc_tuning.h"
+#include "core/ops/conv3x3_weight_grad.h"
 #include "core/ops/winograd_conv.h"
 
 namespace stlab {
@@ -17,7 +22,7 @@ namespace {
 constexpr int64_t kImages = 8;
 
 struct Layer {
-  at::Tensor input, weight, bias;
+  at::Tensor input, weight, bias, grad_output;
 };
 
 Layer MakeLayer(const benchmark::State& state) {
@@ -28,7 +33,8 @@ Layer MakeLayer(const benchmark::State& state) {
   at::manual_seed(0);
   return {at::randn({kImages, in, size, size}).contiguous(at::MemoryFormat::ChannelsLast),
           (at::randn({out, in, 3, 3}) * 0.01).contiguous(at::MemoryFormat::ChannelsLast),
-          at::randn({out})};
+          at::randn({out}),
+          at::randn({kImages, out, size, size}).contiguous(at::MemoryFormat::ChannelsLast)};
 }
 
 void SetRate(benchmark::State& state) {
@@ -63,6 +69,25 @@ void BM_WinogradWeights(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(WinogradWeights(layer.weight).data_ptr());
 }
 
+void BM_DirectConv3x3WeightGrad(benchmark::State& state) {
+  const Layer layer = MakeLayer(state);
+  for (auto _ : state) {
+    auto grads = at::convolution_backward(layer.grad_output, layer.input, layer.weight,
+                                          std::nullopt, {1, 1}, {1, 1}, {1, 1}, false, {0, 0},
+                                          1, {false, true, false});
+    benchmark::DoNotOptimize(std::get<1>(grads).data_ptr());
+  }
+  SetRate(state);
+}
+
+void BM_GemmConv3x3WeightGrad(benchmark::State& state) {
+  const Layer layer = MakeLayer(state);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(Conv3x3WeightGrad(layer.grad_output, layer.input).data_ptr());
+  }
+  SetRate(state);
+}
+
 // {input channels, output channels, map side}: the towers and FPN outputs at P3-P6,
 // ResNet's layer1-layer4 3x3 convolutions, a box regressor (9 anchors x 4).
 void LayerShapes(benchmark::internal::Benchmark* b) {
@@ -74,6 +99,16 @@ void LayerShapes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_DirectConv3x3)->Apply(LayerShapes);
 BENCHMARK(BM_WinogradConv3x3)->Apply(LayerShapes);
+// The weight gradient's shapes: the above, and the tiny RetinaNet's (quarter-width
+// ResNet-18, 64-channel FPN and towers at 128 px, 6 classes x 9 anchors).
+void WeightGradShapes(benchmark::internal::Benchmark* b) {
+  LayerShapes(b);
+  for (const int64_t px : {16, 8, 4, 2}) b->Args({64, 64, px});
+  b->Args({64, 64, 32})->Args({128, 128, 4})->Args({64, 54, 16})->Args({32, 32, 16})->Args({16, 16, 32});
+}
+
+BENCHMARK(BM_DirectConv3x3WeightGrad)->Apply(WeightGradShapes);
+BENCHMARK(BM_GemmConv3x3WeightGrad)->Apply(WeightGradShapes);
 BENCHMARK(BM_WinogradWeights)->ArgNames({"in", "out", "px"})->Args({256, 256, 1})->Unit(benchmark::kMillisecond);
 
 }  // namespace
