@@ -101,11 +101,10 @@ TEST_F(TaskModelTest, DetectionModelNamesItsPartsAndIsSeeded) {
   EXPECT_FALSE(at::equal(params["backbone.conv1.weight"], other_params["backbone.conv1.weight"]));
 }
 
-TEST(ConvLayoutTest, AutoIsChannelsLastBelow256InputChannelsAndExplicitChoicesStand) {
-  EXPECT_EQ(ResolveConvLayout(ConvLayout::kAuto, 255), ConvLayout::kChannelsLast);
-  EXPECT_EQ(ResolveConvLayout(ConvLayout::kAuto, 256), ConvLayout::kContiguous);
-  EXPECT_EQ(ResolveConvLayout(ConvLayout::kChannelsLast, 512), ConvLayout::kChannelsLast);
-  EXPECT_EQ(ResolveConvLayout(ConvLayout::kContiguous, 16), ConvLayout::kContiguous);
+TEST(ConvLayoutTest, AutoIsChannelsLastAndExplicitChoicesStand) {
+  EXPECT_EQ(ResolveConvLayout(ConvLayout::kAuto), ConvLayout::kChannelsLast);
+  EXPECT_EQ(ResolveConvLayout(ConvLayout::kChannelsLast), ConvLayout::kChannelsLast);
+  EXPECT_EQ(ResolveConvLayout(ConvLayout::kContiguous), ConvLayout::kContiguous);
   for (const ConvLayout layout :
        {ConvLayout::kAuto, ConvLayout::kChannelsLast, ConvLayout::kContiguous}) {
     const absl::StatusOr<ConvLayout> parsed = ParseConvLayout(ConvLayoutName(layout));

@@ -37,9 +37,8 @@ const char* ConvLayoutName(ConvLayout layout) {
   return "?";
 }
 
-ConvLayout ResolveConvLayout(ConvLayout layout, int64_t max_input_channels) {
-  if (layout != ConvLayout::kAuto) return layout;
-  return max_input_channels < 256 ? ConvLayout::kChannelsLast : ConvLayout::kContiguous;
+ConvLayout ResolveConvLayout(ConvLayout layout) {
+  return layout == ConvLayout::kAuto ? ConvLayout::kChannelsLast : layout;
 }
 
 TaskModel::TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> neck,
@@ -55,11 +54,7 @@ TaskModel::TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> n
     TORCH_CHECK(segmentation_head_, "TaskModel needs a detection or a segmentation head");
     register_module("head", segmentation_head_);
   }
-  int64_t max_input_channels = 0;
-  for (const at::Tensor& parameter : parameters()) {
-    if (parameter.dim() == 4) max_input_channels = std::max(max_input_channels, parameter.size(1));
-  }
-  conv_layout_ = ResolveConvLayout(layout, max_input_channels);
+  conv_layout_ = ResolveConvLayout(layout);
   // NOTE: loading copies into these tensors (copy_), so the layout survives
   // checkpoints. Training inputs follow it (Loss), so that oneDNN converts no layouts
   // around the calls beyond its own blocking.

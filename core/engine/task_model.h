@@ -31,26 +31,27 @@ STLAB_API const char* TaskName(Task task);
 
 /// The memory layout of a TaskModel's convolution weights and input images (shapes
 /// stay NCHW): `[model] memory_format`. LibTorch's CPU convolutions (oneDNN) run in
-/// both; which one is faster depends on the model's widths (ResolveConvLayout).
+/// both (ResolveConvLayout picks for kAuto).
 enum class ConvLayout { kAuto, kChannelsLast, kContiguous };
 
 /// "auto", "channels_last", "contiguous": the values of `[model] memory_format`.
 STLAB_API absl::StatusOr<ConvLayout> ParseConvLayout(std::string_view name);
 STLAB_API const char* ConvLayoutName(ConvLayout layout);
 
-/// kAuto's choice for a model whose widest convolution reads `max_input_channels`:
-/// channels-last below 256 input channels, contiguous from 256 on.
-/// NOTE: measured on one AVX2 core (benchmarks/train_step_benchmark.cc, fresh
-/// processes, alternating, medians of 4): the quarter-width tiny RetinaNet trains 14%
-/// faster channels-last, the ResNet-18 FPN RetinaNet (256-channel FPN and head, 512 in
-/// C5) 13% faster contiguous, because oneDNN's channels-last weight gradient of wide
-/// 3x3 convolutions is slower than its blocked (nChw8c) one.
-STLAB_API ConvLayout ResolveConvLayout(ConvLayout layout, int64_t max_input_channels);
+/// kAuto's choice: channels-last, the faster layout for every shipped model since
+/// channels-last 3x3 layers take GEMM weight gradients (core/ops/conv2d.h).
+/// NOTE: measured on one AVX2 core, batch 8, best of 3 (plugins/models/
+/// models_benchmark.cc, backbone + FPN training steps): ResNet-18 at 256 px 2118 ms
+/// channels-last against 2612 contiguous, EfficientNet-B0 1530 against 2649; the
+/// full RetinaNet on ResNet-18 (benchmarks/train_step_benchmark.cc) 4.3 s against
+/// 5.7 s. Before those weight gradients, models reading 256 or more channels trained
+/// about 13% faster contiguous, and kAuto chose by width.
+STLAB_API ConvLayout ResolveConvLayout(ConvLayout layout);
 
 /// Backbone -> neck -> head, with submodules "backbone", "neck" (when set) and
 /// "head", so checkpoints name parameters "backbone.layer1.0.conv1.weight" and so on.
 /// Convolution weights and training images are kept in the layout `layout` resolves
-/// to (ResolveConvLayout over the model's 4-d weights); checkpoints load into it.
+/// to (ResolveConvLayout); checkpoints load into it.
 /// Prediction runs channels-last in either case.
 class STLAB_API TaskModel : public torch::nn::Module {
  public:

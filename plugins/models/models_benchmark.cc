@@ -1,28 +1,43 @@
 // Training-step cost of a backbone + FPN on the CPU: forward and backward of a batch
 // of 8 at 128 and 256 px, for ResNet-18 and EfficientNet-B0, each at full size and
 // as a tiny variant (width 0.25, depth 0.5) of the kind used for minutes-long
-// experiments.
+// experiments, in the contiguous and the channels-last layout (the evidence for
+// ResolveConvLayout, core/engine/task_model.h).
 #include <cstdint>
+#include <vector>
 
 #include "ATen/ATen.h"
 #include "benchmark/benchmark.h"
 #include "plugins/models/efficientnet.h"
 #include "plugins/models/fpn.h"
 #include "plugins/models/resnet.h"
+#include "torch/csrc/autograd/grad_mode.h"
 
 namespace stlab::models {
 namespace {
 
 constexpr int64_t kBatch = 8;
 
-// Times forward + backward of `backbone` and an FPN on its outputs, in train mode.
+// Times forward + backward of `backbone` and an FPN on its outputs, in train mode,
+// with convolution weights and images in the layout state.range(3) names (1:
+// channels-last, 0: contiguous), as TaskModel keeps them.
 void TrainSteps(benchmark::State& state, Backbone& backbone) {
   const int64_t size = state.range(0);
+  const at::MemoryFormat layout =
+      state.range(3) != 0 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   Fpn fpn(FpnOptions(backbone.OutputSpecs()));
   backbone.train();
   fpn->train();
+  {
+    torch::NoGradGuard no_grad;
+    std::vector<at::Tensor> parameters = backbone.parameters();
+    for (const at::Tensor& parameter : fpn->parameters()) parameters.push_back(parameter);
+    for (at::Tensor& parameter : parameters) {
+      if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(layout));
+    }
+  }
   at::manual_seed(0);
-  const at::Tensor images = at::randn({kBatch, 3, size, size});
+  const at::Tensor images = at::randn({kBatch, 3, size, size}).contiguous(layout);
   for (auto _ : state) {
     at::Tensor loss = at::zeros({});
     for (const auto& [name, level] : fpn->Forward(backbone.Forward(images))) {
@@ -37,7 +52,8 @@ void TrainSteps(benchmark::State& state, Backbone& backbone) {
 
 double Percent(int64_t value) { return static_cast<double>(value) / 100; }
 
-// Args: image size in px, width multiplier in percent, depth multiplier in percent.
+// Args: image size in px, width multiplier in percent, depth multiplier in percent,
+// channels-last (0 or 1).
 void BM_ResNet18FpnTrainStep(benchmark::State& state) {
   ResNet backbone(ResNetOptions(18)
                       .width_multiplier(Percent(state.range(1)))
@@ -53,23 +69,17 @@ void BM_EfficientNetB0FpnTrainStep(benchmark::State& state) {
   TrainSteps(state, *backbone);
 }
 
-BENCHMARK(BM_ResNet18FpnTrainStep)
-    ->ArgNames({"px", "width%", "depth%"})
-    ->Args({128, 100, 100})
-    ->Args({256, 100, 100})
-    ->Args({128, 25, 50})
-    ->Args({256, 25, 50})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+// Both models at both sizes, full and tiny, in both layouts.
+void Shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"px", "width%", "depth%", "cl"})
+      ->ArgsProduct({{128, 256}, {100}, {100}, {0, 1}})
+      ->ArgsProduct({{128, 256}, {25}, {50}, {0, 1}})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
 
-BENCHMARK(BM_EfficientNetB0FpnTrainStep)
-    ->ArgNames({"px", "width%", "depth%"})
-    ->Args({128, 100, 100})
-    ->Args({256, 100, 100})
-    ->Args({128, 25, 50})
-    ->Args({256, 25, 50})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+BENCHMARK(BM_ResNet18FpnTrainStep)->Apply(Shapes);
+BENCHMARK(BM_EfficientNetB0FpnTrainStep)->Apply(Shapes);
 
 }  // namespace
 }  // namespace stlab::models
