@@ -5,6 +5,7 @@
 #include "ATen/ATen.h"
 #include "c10/core/InferenceMode.h"
 #include "gtest/gtest.h"
+#include "tests/testing/tensor_compare.h"
 #include "torch/csrc/autograd/grad_mode.h"
 #include "torch/nn/modules/conv.h"
 
@@ -13,9 +14,7 @@ namespace {
 
 using torch::nn::Conv2dOptions;
 
-double RelativeError(const at::Tensor& got, const at::Tensor& want) {
-  return (got - want).abs().max().item<double>() / want.abs().max().item<double>();
-}
+using stlab::testing::RelativeError;
 
 // torch::nn::Conv2d's own forward on the same module: the direct convolution.
 at::Tensor Direct(Conv2d& conv, const at::Tensor& input) {

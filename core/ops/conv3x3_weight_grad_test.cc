@@ -4,13 +4,12 @@
 
 #include "ATen/ATen.h"
 #include "gtest/gtest.h"
+#include "tests/testing/tensor_compare.h"
 
 namespace stlab {
 namespace {
 
-double RelativeError(const at::Tensor& got, const at::Tensor& want) {
-  return (got - want).abs().max().item<double>() / want.abs().max().item<double>();
-}
+using stlab::testing::RelativeError;
 
 // LibTorch's weight gradient of conv2d(input, w, stride=1, padding=1).
 at::Tensor DirectWeightGrad(const at::Tensor& grad_output, const at::Tensor& input) {

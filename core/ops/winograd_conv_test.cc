@@ -5,14 +5,12 @@
 
 #include "ATen/ATen.h"
 #include "gtest/gtest.h"
+#include "tests/testing/tensor_compare.h"
 
 namespace stlab {
 namespace {
 
-// Largest deviation from the direct convolution, relative to the output's scale.
-double RelativeError(const at::Tensor& got, const at::Tensor& want) {
-  return (got - want).abs().max().item<double>() / want.abs().max().item<double>();
-}
+using stlab::testing::RelativeError;
 
 struct Case {
   int64_t batch, in_channels, out_channels, height, width;
