@@ -311,11 +311,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", type=Path, default=ROOT / "build")
     parser.add_argument("--quick", action="store_true", help="one repeat, shorter runs, medium COCO case only")
-    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None, help="alternating repeats per side (default 5; --quick: 1)")
     parser.add_argument("--only", default="", help="comma-separated row groups: train,infer,coco,augment,miou,data")
     parser.add_argument("--models", default="tiny,R18", help="comma-separated models of the train/infer rows")
     args = parser.parse_args()
-    repeats = args.repeats or (1 if args.quick else 3)
+    repeats = args.repeats or (1 if args.quick else 5)
     min_time = 0.2 if args.quick else 0.5
     groups = set(filter(None, args.only.split(","))) or {"train", "infer", "coco", "augment", "miou", "data"}
     torch.set_num_threads(1)
