@@ -199,7 +199,7 @@ TEST_F(TaskModelTest, OneHotSoftMasksGiveTheHardLossAndSoftOnesAnother) {
 
 TEST_F(TaskModelTest, MemoryFormatSetsTheWeightLayoutAndLeavesTheLossUnchanged) {
   const std::string head = "type = \"retinanet\"\nnum_convs = 1\n";
-  auto automatic = Build(head, Shapes(false), 7);  // Widest convolution: 64 channels.
+  auto automatic = Build(head, Shapes(false), 7);
   auto contiguous = Build(head, Shapes(false), 7, "memory_format = \"contiguous\"\n");
   ASSERT_THAT(automatic.status(), IsOk());
   ASSERT_THAT(contiguous.status(), IsOk());

@@ -41,6 +41,13 @@ ConvLayout ResolveConvLayout(ConvLayout layout) {
   return layout == ConvLayout::kAuto ? ConvLayout::kChannelsLast : layout;
 }
 
+void SetConvWeightLayout(torch::nn::Module& module, at::MemoryFormat layout) {
+  torch::NoGradGuard no_grad;
+  for (at::Tensor& parameter : module.parameters()) {
+    if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(layout));
+  }
+}
+
 TaskModel::TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> neck,
                      std::shared_ptr<DetectionHead> detection_head,
                      std::shared_ptr<SegmentationHead> segmentation_head, ConvLayout layout)
@@ -58,10 +65,7 @@ TaskModel::TaskModel(std::shared_ptr<Backbone> backbone, std::shared_ptr<Neck> n
   // NOTE: loading copies into these tensors (copy_), so the layout survives
   // checkpoints. Training inputs follow it (Loss), so that oneDNN converts no layouts
   // around the calls beyond its own blocking.
-  torch::NoGradGuard no_grad;
-  for (at::Tensor& parameter : parameters()) {
-    if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(memory_format()));
-  }
+  SetConvWeightLayout(*this, memory_format());
 }
 
 at::MemoryFormat TaskModel::memory_format() const {

@@ -48,6 +48,10 @@ STLAB_API const char* ConvLayoutName(ConvLayout layout);
 /// about 13% faster contiguous, and kAuto chose by width.
 STLAB_API ConvLayout ResolveConvLayout(ConvLayout layout);
 
+/// Stores every 4-d parameter of `module` (its convolution weights, recursively) in
+/// `layout`, in place (set_data: the parameters stay the same tensors).
+STLAB_API void SetConvWeightLayout(torch::nn::Module& module, at::MemoryFormat layout);
+
 /// Backbone -> neck -> head, with submodules "backbone", "neck" (when set) and
 /// "head", so checkpoints name parameters "backbone.layer1.0.conv1.weight" and so on.
 /// Convolution weights and training images are kept in the layout `layout` resolves

@@ -4,14 +4,13 @@
 // experiments, in the contiguous and the channels-last layout (the evidence for
 // ResolveConvLayout, core/engine/task_model.h).
 #include <cstdint>
-#include <vector>
 
 #include "ATen/ATen.h"
 #include "benchmark/benchmark.h"
+#include "core/engine/task_model.h"
 #include "plugins/models/efficientnet.h"
 #include "plugins/models/fpn.h"
 #include "plugins/models/resnet.h"
-#include "torch/csrc/autograd/grad_mode.h"
 
 namespace stlab::models {
 namespace {
@@ -28,14 +27,8 @@ void TrainSteps(benchmark::State& state, Backbone& backbone) {
   Fpn fpn(FpnOptions(backbone.OutputSpecs()));
   backbone.train();
   fpn->train();
-  {
-    torch::NoGradGuard no_grad;
-    std::vector<at::Tensor> parameters = backbone.parameters();
-    for (const at::Tensor& parameter : fpn->parameters()) parameters.push_back(parameter);
-    for (at::Tensor& parameter : parameters) {
-      if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(layout));
-    }
-  }
+  SetConvWeightLayout(backbone, layout);
+  SetConvWeightLayout(*fpn, layout);
   at::manual_seed(0);
   const at::Tensor images = at::randn({kBatch, 3, size, size}).contiguous(layout);
   for (auto _ : state) {
