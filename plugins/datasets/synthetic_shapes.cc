@@ -32,6 +32,7 @@ constexpr int kPlacementTries = 30;
 uint64_t SplitKey(const std::string& split) {
   if (split == "train") return 1;
   if (split == "val") return 2;
+  if (split == "test") return 4;
   return 3;  // "unlabeled"; the parameter declaration admits nothing else.
 }
 
@@ -362,9 +363,11 @@ ParamSpecs CommonParams(double min_scale, double max_scale) {
                      "cross, ring")
           .Range(1, kMaxShapeClasses),
       ParamSpec::String("split", "train",
-                        "which disjoint stream of images: train, val or unlabeled (labels are "
-                        "filled in all; the engine ignores them for unlabeled data)")
-          .OneOf({"train", "val", "unlabeled"}),
+                        "which disjoint stream of images: train, val, test (held out for "
+                        "judging claims: no setting is chosen on it) or unlabeled (labels are "
+                        "filled in all; the engine uses them for unlabeled data only to "
+                        "measure pseudo labels)")
+          .OneOf({"train", "val", "test", "unlabeled"}),
       ParamSpec::Int("seed_offset", 0,
                      "added to the image streams' key: another dataset from the same run seed")
           .Min(0),
@@ -399,9 +402,9 @@ absl::Status Validate(const SyntheticShapesOptions& o) {
     return absl::InvalidArgumentError(
         absl::StrCat("num_classes (", o.num_classes, ") must be in [1, ", kMaxShapeClasses, "]"));
   }
-  if (o.split != "train" && o.split != "val" && o.split != "unlabeled") {
+  if (o.split != "train" && o.split != "val" && o.split != "test" && o.split != "unlabeled") {
     return absl::InvalidArgumentError(
-        absl::StrCat("split '", o.split, "' must be one of train, val, unlabeled"));
+        absl::StrCat("split '", o.split, "' must be one of train, val, test, unlabeled"));
   }
   if (o.clutter < 0 || o.noise_std < 0.0 || o.min_visible_fraction < 0.0 ||
       o.min_visible_fraction > 1.0) {

@@ -46,7 +46,7 @@ struct SyntheticShapesOptions {
   int64_t clutter = 3;                ///< Distractor lines and blobs in the background.
   double noise_std = 8.0;             ///< Std of the pixel noise added last, in grey levels.
   int64_t num_classes = 6;            ///< Uses the first num_classes of kShapeClassNames.
-  std::string split = "train";        ///< "train", "val" or "unlabeled": disjoint streams.
+  std::string split = "train";  ///< "train", "val", "test" or "unlabeled": disjoint streams.
   int64_t seed_offset = 0;            ///< Added to the stream key: another dataset, same run seed.
   double min_visible_fraction = 0.3;  ///< Instances less visible are dropped (mask 255).
   /// One object per image at the centre, fully visible (the classification variant).

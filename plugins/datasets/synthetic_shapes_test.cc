@@ -68,6 +68,8 @@ TEST(SyntheticShapesTest, IndexSplitSeedAndOffsetEachChangeTheImage) {
   val.split = "val";
   SyntheticShapesOptions unlabeled;
   unlabeled.split = "unlabeled";
+  SyntheticShapesOptions test;
+  test.split = "test";
   SyntheticShapesOptions offset;
   offset.seed_offset = 1;
   SyntheticShapesOptions classification;
@@ -78,6 +80,7 @@ TEST(SyntheticShapesTest, IndexSplitSeedAndOffsetEachChangeTheImage) {
         MustGet(SyntheticShapesDataset(SyntheticShapesOptions(), kSeed + 1), 5),
         MustGet(SyntheticShapesDataset(val, kSeed), 5),
         MustGet(SyntheticShapesDataset(unlabeled, kSeed), 5),
+        MustGet(SyntheticShapesDataset(test, kSeed), 5),
         MustGet(SyntheticShapesDataset(offset, kSeed), 5),
         MustGet(SyntheticShapesDataset(classification, kSeed), 5)}) {
     EXPECT_FALSE(at::equal(base.image, other.image)) << other.source;
@@ -248,7 +251,7 @@ TEST(SyntheticShapesRegistryTest, InvalidParametersAreErrorsNamingThem) {
   EXPECT_FALSE(
       registries.datasets().Create("synthetic_shapes", {{"num_classes", int64_t{7}}}).ok());
   EXPECT_FALSE(
-      registries.datasets().Create("synthetic_shapes", {{"split", std::string("test")}}).ok());
+      registries.datasets().Create("synthetic_shapes", {{"split", std::string("holdout")}}).ok());
   // The classification variant declares no object-count parameters.
   EXPECT_FALSE(registries.datasets()
                    .Create("synthetic_shapes_classification", {{"max_objects", int64_t{2}}})
