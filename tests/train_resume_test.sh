@@ -14,7 +14,9 @@
 #  7. checkpoint.pt and model_final.pt record the config's SHA-256 and the data;
 #  8. the pseudo labels are exported for audit (COCO JSON with the summary's box
 #     count, drawn PNGs, the teacher's SHA-256), by the pipeline and by
-#     `stlab pseudo-label`, also with the teacher's test-time augmentation.
+#     `stlab pseudo-label`, also with the teacher's test-time augmentation, and
+#     measured against the pool's hidden labels (also for the rest of data.train as
+#     the pool).
 # Usage: train_resume_test.sh STLAB_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -123,6 +125,15 @@ assert summary["boxes"] > 0, "the test needs boxes"
 assert len(coco["annotations"]) == summary["boxes"], (len(coco["annotations"]), summary["boxes"])
 assert len(coco["images"]) == summary["kept"]
 assert sum(summary["score_histogram"]) == summary["boxes"]
+# The synthetic pool carries hidden labels: the labels' quality is measured against them.
+quality = summary["quality"]
+assert quality["images"] == summary["images"] and quality["ground_truth_boxes"] > 0, quality
+assert quality["kept_boxes"] == summary["boxes"], (quality["kept_boxes"], summary["boxes"])
+assert 0 <= quality["true_positives"] <= quality["kept_boxes"], quality
+assert len(quality["pr_curve"]) == 19 and quality["pr_curve"][0]["threshold"] == 0.05, quality
+recalls = [p["recall"] for p in quality["pr_curve"]]
+assert recalls == sorted(recalls, reverse=True), recalls
+assert abs(quality["recall"] - quality["true_positives"] / quality["ground_truth_boxes"]) < 1e-12
 categories = {c["id"]: c["name"] for c in coco["categories"]}
 image_ids = {i["id"] for i in coco["images"]}
 for a in coco["annotations"]:
@@ -157,3 +168,15 @@ pseudo_label "$work/pseudo_tta" --set self_training.teacher_flip=true \
 check_audit "$work/pseudo_tta" "$work/straight/model_final.pt" 3 \
   "flip, scales 1,1.5, nms_iou 0.5, max_detections 0"
 echo "pseudo labels exported for audit: COCO JSON, drawings, teacher digest, teacher TTA"
+# The semi-supervised protocol: the pool is the rest of data.train (64 images, 16
+# labeled), measured against its hidden labels; a fraction that labels all is refused.
+pseudo_label "$work/pseudo_rest" --set self_training.unlabeled_pool=rest_of_train \
+  --set data.train_fraction=0.25
+grep -q '"images": 48, "kept": 48,' "$work/pseudo_rest/pseudo_labels_summary.json"
+check_audit "$work/pseudo_rest" "$work/straight/model_final.pt" 3 none
+if pseudo_label "$work/pseudo_all" --set self_training.unlabeled_pool=rest_of_train 2>"$work/all.err"; then
+  echo "FAIL: a pool of no image was accepted" >&2
+  exit 1
+fi
+grep -q 'leaves no image: data.train_fraction = 1 labels all 64 images' "$work/all.err"
+echo "unlabeled pool = the rest of data.train, measured against its hidden labels"

@@ -31,7 +31,7 @@ constexpr char kUsage[] =
     "                          evaluate saved weights on the config's data.val\n"
     "  self-train CONFIG       teacher -> pseudo labels -> student (resumable)\n"
     "  pseudo-label CONFIG --checkpoint PATH --output_dir DIR\n"
-    "                          pseudo-label data.unlabeled with a teacher\n"
+    "                          pseudo-label the unlabeled pool with a teacher\n"
     "  suite plan|run|report SUITE\n"
     "                          an experiment suite: its runs and stages, running them\n"
     "                          (cached, parallel, resumable), its report\n"

@@ -97,6 +97,13 @@ const ConfigSchema& ExperimentSchema() {
            ParamSpec::String("teacher_checkpoint", "",
                              "weights of the teacher; empty: `stlab self-train` first trains "
                              "one from this config on the human labels"),
+           ParamSpec::String("unlabeled_pool", "data.unlabeled",
+                             "images the teacher pseudo-labels: data.unlabeled, or "
+                             "rest_of_train (the images of data.train outside the labeled "
+                             "subset, their labels hidden from training and used only to "
+                             "measure the pseudo labels: the semi-supervised protocol of "
+                             "STAC and Unbiased Teacher)")
+               .OneOf({"data.unlabeled", "rest_of_train"}),
            ParamSpec::Float("pseudo_fraction", 0.5,
                             "share of each student batch drawn from pseudo-labeled images")
                .Range(0.0, 1.0),

@@ -32,6 +32,27 @@ absl::StatusOr<std::vector<int64_t>> NestedSubset(int64_t size, double fraction,
   return order;
 }
 
+std::vector<int64_t> ComplementOf(const std::vector<int64_t>& subset, int64_t size) {
+  std::vector<int64_t> rest;
+  rest.reserve(static_cast<size_t>(std::max<int64_t>(0, size - static_cast<int64_t>(subset.size()))));
+  auto next = subset.begin();
+  for (int64_t i = 0; i < size; ++i) {
+    while (next != subset.end() && *next < i) ++next;
+    if (next == subset.end() || *next != i) rest.push_back(i);
+  }
+  return rest;
+}
+
+SubsetView::SubsetView(std::shared_ptr<const Dataset> dataset, std::vector<int64_t> indices)
+    : dataset_(std::move(dataset)), indices_(std::move(indices)) {}
+
+absl::StatusOr<Sample> SubsetView::Get(int64_t index) const {
+  if (index < 0 || index >= Size()) {
+    return absl::OutOfRangeError(absl::StrCat("subset index ", index, " not in [0, ", Size(), ")"));
+  }
+  return dataset_->Get(indices_[static_cast<size_t>(index)]);
+}
+
 absl::Status WriteSubset(const std::filesystem::path& path, const std::vector<int64_t>& indices) {
   std::string text;
   for (int64_t i : indices) absl::StrAppend(&text, i, "\n");

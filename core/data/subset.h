@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <vector>
 
+#include <memory>
+
 #include "absl/status/statusor.h"
+#include "core/dataset.h"
 #include "core/export.h"
 
 namespace stlab {
@@ -17,6 +20,23 @@ namespace stlab {
 /// one seed, a smaller fraction's subset is contained in a larger one's.
 STLAB_API absl::StatusOr<std::vector<int64_t>> NestedSubset(int64_t size, double fraction,
                                                             uint64_t seed);
+
+/// The indices in [0, size) that `subset` (ascending, as NestedSubset returns)
+/// leaves out, ascending: for a labeled subset, the rest of the labeled set.
+STLAB_API std::vector<int64_t> ComplementOf(const std::vector<int64_t>& subset, int64_t size);
+
+/// The items `indices` of `dataset`, in that order: item i is dataset item indices[i].
+class STLAB_API SubsetView : public Dataset {
+ public:
+  SubsetView(std::shared_ptr<const Dataset> dataset, std::vector<int64_t> indices);
+  int64_t Size() const override { return static_cast<int64_t>(indices_.size()); }
+  absl::StatusOr<Sample> Get(int64_t index) const override;
+  const DatasetInfo& Info() const override { return dataset_->Info(); }
+
+ private:
+  std::shared_ptr<const Dataset> dataset_;
+  std::vector<int64_t> indices_;
+};
 
 /// Writes indices one per line (atomically), e.g. into a run folder, so that a
 /// subset can be audited and reused exactly.

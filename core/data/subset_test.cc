@@ -1,6 +1,8 @@
 #include "core/data/subset.h"
 
 #include <algorithm>
+#include <iterator>
+#include <memory>
 
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -47,6 +49,43 @@ TEST(NestedSubsetTest, PersistsAndReadsBack) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("bad.txt:3: expected a non-negative index"),
             std::string::npos);
+}
+
+TEST(ComplementOfTest, RestOfALabeledSubsetCoversEverythingElseOnce) {
+  const std::vector<int64_t> labeled = *NestedSubset(50, 0.2, 3);
+  const std::vector<int64_t> rest = ComplementOf(labeled, 50);
+  EXPECT_EQ(labeled.size() + rest.size(), 50u);
+  EXPECT_TRUE(std::is_sorted(rest.begin(), rest.end()));
+  std::vector<int64_t> both;
+  std::set_intersection(labeled.begin(), labeled.end(), rest.begin(), rest.end(),
+                        std::back_inserter(both));
+  EXPECT_TRUE(both.empty());
+  EXPECT_EQ(ComplementOf({0, 2}, 4), (std::vector<int64_t>{1, 3}));
+  EXPECT_TRUE(ComplementOf({0, 1, 2}, 3).empty());
+  EXPECT_EQ(ComplementOf({}, 2), (std::vector<int64_t>{0, 1}));
+}
+
+class NumberedDataset : public Dataset {
+ public:
+  int64_t Size() const override { return 10; }
+  absl::StatusOr<Sample> Get(int64_t index) const override {
+    Sample sample;
+    sample.image_id = 100 + index;
+    return sample;
+  }
+  const DatasetInfo& Info() const override { return info_; }
+
+ private:
+  DatasetInfo info_;
+};
+
+TEST(SubsetViewTest, ServesTheChosenItemsAndRejectsOthers) {
+  const SubsetView view(std::make_shared<NumberedDataset>(), {7, 2});
+  ASSERT_EQ(view.Size(), 2);
+  EXPECT_EQ(view.Get(0)->image_id, 107);
+  EXPECT_EQ(view.Get(1)->image_id, 102);
+  EXPECT_EQ(view.Get(2).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(view.Get(-1).status().code(), absl::StatusCode::kOutOfRange);
 }
 
 }  // namespace

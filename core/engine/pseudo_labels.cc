@@ -10,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "core/engine/metrics_log.h"
 #include "core/status.h"
+#include "simdjson.h"
 #include "torch/serialize/input-archive.h"
 #include "torch/serialize/output-archive.h"
 
@@ -41,7 +42,8 @@ absl::StatusOr<at::Tensor> ScoresOf(const Sample& label, const Detections& teach
 
 absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
                                            const PseudoLabeler& labeler, int64_t batch_size,
-                                           const TeacherTtaOptions& tta) {
+                                           const TeacherTtaOptions& tta,
+                                           PseudoLabelQuality* quality) {
   const bool was_training = teacher.is_training();
   teacher.eval();
   PseudoLabelSet set;
@@ -68,6 +70,9 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
       if (!labeled.ok()) {
         status = Annotate(labeled.status(), images[k].source);
         break;
+      }
+      if (quality != nullptr && quality->HasGroundTruth(images[k])) {
+        quality->Add(images[k], (*predictions)[k], labeled->has_value() ? &**labeled : nullptr);
       }
       if (!labeled->has_value()) continue;
       // Only what the teacher produced is kept: any ground truth the unlabeled
@@ -179,7 +184,7 @@ absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& pat
 }
 
 std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabeled,
-                                   const DatasetInfo& info) {
+                                   const DatasetInfo& info, const PseudoLabelQuality* quality) {
   int64_t boxes = 0;
   std::vector<int64_t> per_class;
   const bool masks = !set.labels.empty() && set.labels.front().mask.defined();
@@ -225,7 +230,37 @@ std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabe
       ", \"boxes\": ", boxes, ", \"boxes_per_image\": ", JsonNumber(kept > 0 ? boxes / kept : 0.0),
       ", \"", masks ? "pixels" : "boxes", "_per_class\": {", absl::StrJoin(histogram, ", "),
       "}, ", scores_json, "\"soft_labels\": ", soft ? "true" : "false",
-      ", \"provenance\": {", absl::StrJoin(provenance, ", "), "}}\n");
+      ", \"provenance\": {", absl::StrJoin(provenance, ", "), "}",
+      quality != nullptr && quality->images() > 0 ? absl::StrCat(", \"quality\": ", quality->Json(names))
+                                                  : "",
+      "}\n");
+}
+
+absl::StatusOr<Metrics> PseudoLabelSummaryMetrics(const std::filesystem::path& summary) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.load(summary.string()).get(root) != simdjson::SUCCESS || !root.is_object()) {
+    return absl::DataLossError(
+        absl::StrCat(summary.string(), ": not a pseudo-label summary (JSON object expected)"));
+  }
+  Metrics metrics;
+  auto read = [&metrics](simdjson::dom::element object, const char* field, const std::string& name) {
+    double value = 0.0;
+    if (object[field].get_double().get(value) == simdjson::SUCCESS) metrics[name] = value;
+  };
+  read(root, "kept", "pseudo/kept_images");
+  if (root["boxes_per_class"].error() == simdjson::SUCCESS) {
+    read(root, "boxes_per_image", "pseudo/boxes_per_image");
+  }
+  if (simdjson::dom::element quality; root["quality"].get(quality) == simdjson::SUCCESS) {
+    for (const char* field : {"precision", "recall", "pixel_accuracy", "miou", "kept_fraction"}) {
+      read(quality, field, absl::StrCat("pseudo/", field));
+    }
+  }
+  if (!metrics.count("pseudo/kept_images")) {
+    return absl::DataLossError(absl::StrCat(summary.string(), ": no \"kept\" count"));
+  }
+  return metrics;
 }
 
 PseudoLabeledDataset::PseudoLabeledDataset(std::shared_ptr<const Dataset> unlabeled,

@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/dataset.h"
+#include "core/engine/pseudo_label_quality.h"
 #include "core/engine/task_model.h"
 #include "core/engine/teacher_tta.h"
 #include "core/export.h"
@@ -38,10 +39,13 @@ struct PseudoLabelSet {
 
 /// Runs `teacher` (eval mode) over every image of `unlabeled` in batches, with the
 /// test-time augmentation `tta` (none by default), and keeps what `labeler` returns.
+/// With `quality`, every image that carries hidden labels (HasGroundTruth) is
+/// measured into it; those labels never reach the returned set.
 STLAB_API absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
                                                      const PseudoLabeler& labeler,
                                                      int64_t batch_size,
-                                                     const TeacherTtaOptions& tta = {});
+                                                     const TeacherTtaOptions& tta = {},
+                                                     PseudoLabelQuality* quality = nullptr);
 
 /// Writes `set` to `path` (atomically); ReadPseudoLabels reads it back exactly.
 STLAB_API absl::Status WritePseudoLabels(const std::filesystem::path& path,
@@ -50,10 +54,17 @@ STLAB_API absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem:
 
 /// A summary for auditing: images seen and kept, boxes per image, per-class counts
 /// (boxes for detection, pixels for segmentation), a histogram of the boxes'
-/// teacher scores in ten bins over [0, 1] (detection), whether the labels are soft
-/// and the provenance, as one JSON object.
+/// teacher scores in ten bins over [0, 1] (detection), whether the labels are soft,
+/// the provenance and, when `quality` measured any image, its Json() as "quality";
+/// one JSON object.
 STLAB_API std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabeled,
-                                             const DatasetInfo& info);
+                                             const DatasetInfo& info,
+                                             const PseudoLabelQuality* quality = nullptr);
+
+/// The figures of a summary that a suite reports for its pseudo-label stage:
+/// "pseudo/kept_images", "pseudo/boxes_per_image" (detection) and the quality's
+/// Headline() when the summary has one. An unreadable summary is an error naming it.
+STLAB_API absl::StatusOr<Metrics> PseudoLabelSummaryMetrics(const std::filesystem::path& summary);
 
 /// The unlabeled images with their pseudo labels (Sample.pseudo_labeled = true),
 /// described by `info` (the classes of the teacher's training data).

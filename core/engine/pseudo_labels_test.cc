@@ -1,5 +1,7 @@
 #include "core/engine/pseudo_labels.h"
 
+#include <fstream>
+
 #include "ATen/ATen.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -115,6 +117,43 @@ TEST(PseudoLabelsTest, SummaryCountsImagesBoxesAndClasses) {
   EXPECT_THAT(summary, HasSubstr("\"boxes_per_class\": {\"a\": 0, \"b\": 0, \"c\": 1}"));
   EXPECT_THAT(summary, HasSubstr("\"score_histogram\": [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]"));
   EXPECT_THAT(summary, HasSubstr("\"soft_labels\": false"));
+}
+
+TEST(PseudoLabelsTest, SummaryCarriesTheQualityAndTheStageFiguresReadBack) {
+  DatasetInfo info;
+  info.class_names = {"a", "b", "c"};
+  const PseudoLabelSet set = TwoDetections();
+  PseudoLabelQuality quality(Task::kDetection, 3);
+  // The kept box of image 1 hits its hidden object; image 3 keeps nothing and misses one.
+  Sample truth = set.labels[0];
+  Prediction teacher;
+  teacher.detections = {set.labels[0].boxes, set.scores[0], set.labels[0].labels};
+  quality.Add(truth, teacher, &set.labels[0]);
+  quality.Add(truth, Prediction{}, &set.labels[1]);
+  const auto dir = stlab::testing::FreshTestDir();
+  const std::filesystem::path path = dir / "pseudo_labels_summary.json";
+  {
+    std::ofstream out(path);
+    out << PseudoLabelSummaryJson(set, 4, info, &quality);
+  }
+  absl::StatusOr<Metrics> metrics = PseudoLabelSummaryMetrics(path);
+  ASSERT_THAT(metrics.status(), IsOk());
+  EXPECT_EQ(*metrics, (Metrics{{"pseudo/kept_images", 2.0},
+                               {"pseudo/boxes_per_image", 0.5},
+                               {"pseudo/precision", 1.0},
+                               {"pseudo/recall", 0.5}}));
+  // Without a quality measurement there is no "quality" and no figure of it.
+  {
+    std::ofstream out(path);
+    out << PseudoLabelSummaryJson(set, 4, info);
+  }
+  EXPECT_EQ(PseudoLabelSummaryMetrics(path)->count("pseudo/precision"), 0u);
+  {
+    std::ofstream out(path);
+    out << "{\"images\": 4";
+  }
+  EXPECT_THAT(PseudoLabelSummaryMetrics(path).status(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("pseudo_labels_summary.json")));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/atomic_file.h"
+#include "core/data/subset.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/engine/metrics_log.h"
@@ -30,6 +31,34 @@ std::string UtcNow() {
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const Dataset>> BuildUnlabeledPool(const ValidatedConfig& config,
+                                                                  const Registries& registries) {
+  const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
+  if (config.Section("self_training").GetString("unlabeled_pool") == "data.unlabeled") {
+    STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
+                           BuildDataset(config, registries, "data.unlabeled", seed));
+    if (unlabeled == nullptr) {
+      return absl::InvalidArgumentError(
+          "self-training needs [data.unlabeled], or self_training.unlabeled_pool = "
+          "\"rest_of_train\"");
+    }
+    return unlabeled;
+  }
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
+                         BuildDataset(config, registries, "data.train", seed));
+  const Params& data = config.Section("data");
+  STLAB_ASSIGN_OR_RETURN(const std::vector<int64_t> labeled,
+                         NestedSubset(train->Size(), data.GetFloat("train_fraction"),
+                                      static_cast<uint64_t>(data.GetInt("subset_seed"))));
+  std::vector<int64_t> rest = ComplementOf(labeled, train->Size());
+  if (rest.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "self_training.unlabeled_pool = \"rest_of_train\" leaves no image: data.train_fraction = ",
+        data.GetFloat("train_fraction"), " labels all ", train->Size(), " images of data.train"));
+  }
+  return std::make_shared<SubsetView>(std::move(train), std::move(rest));
+}
+
 absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
     const ValidatedConfig& config, const Registries& registries,
     const std::filesystem::path& checkpoint, const PseudoLabelFiles& files) {
@@ -39,10 +68,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
-                         BuildDataset(config, registries, "data.unlabeled", seed));
-  if (unlabeled == nullptr) {
-    return absl::InvalidArgumentError("pseudo-labeling needs [data.unlabeled]");
-  }
+                         BuildUnlabeledPool(config, registries));
   const ComponentConfig* labeler_config = config.Component("self_training.pseudo_labeler");
   if (labeler_config == nullptr) {
     return absl::InvalidArgumentError("pseudo-labeling needs [self_training.pseudo_labeler]");
@@ -58,9 +84,18 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   LogInfo(absl::StrCat("pseudo-labeling ", unlabeled->Size(), " images with ", checkpoint.string(),
                        tta.Enabled() ? absl::StrCat(" (test-time augmentation: ", tta.Describe(), ")")
                                      : ""));
+  const DatasetInfo& info = train->Info();
+  PseudoLabelQuality quality(teacher->task(),
+                             static_cast<int64_t>(teacher->task() == Task::kDetection
+                                                      ? info.class_names.size()
+                                                      : info.mask_class_names.size()));
   STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set,
                          PseudoLabel(*teacher, *unlabeled, *labeler,
-                                     config.Section("eval").GetInt("batch_size"), tta));
+                                     config.Section("eval").GetInt("batch_size"), tta, &quality));
+  if (quality.images() > 0) {
+    LogInfo(absl::StrCat("pseudo-label quality against the hidden labels of ", quality.images(),
+                         " images: ", MetricsJson(quality.Headline())));
+  }
   STLAB_ASSIGN_OR_RETURN(const std::string teacher_sha256, Sha256HexOfFile(checkpoint));
   set.provenance["teacher"] = std::filesystem::absolute(checkpoint).string();
   set.provenance["teacher_sha256"] = teacher_sha256;
@@ -71,7 +106,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   set.provenance["teacher_tta"] = tta.Describe();
   set.provenance["created"] = UtcNow();
   STLAB_RETURN_IF_ERROR(WriteFileAtomically(
-      files.summary(), PseudoLabelSummaryJson(set, unlabeled->Size(), train->Info())));
+      files.summary(), PseudoLabelSummaryJson(set, unlabeled->Size(), info, &quality)));
   STLAB_RETURN_IF_ERROR(ExportPseudoLabels(set, *unlabeled, train->Info(),
                                            config.Section("self_training").GetInt("audit_images"),
                                            files));
@@ -93,7 +128,7 @@ absl::StatusOr<TrainResult> TrainStudent(const ValidatedConfig& config,
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
-                         BuildDataset(config, registries, "data.unlabeled", seed));
+                         BuildUnlabeledPool(config, registries));
   TrainOptions student_options = options;
   student_options.iterations = config.Section("self_training").GetInt("student_iterations");
   student_options.pseudo_labeled =

@@ -43,7 +43,13 @@ STLAB_API absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& co
                                                        const Registries& registries,
                                                        const TrainOptions& options = {});
 
-/// Pseudo-labels `config`'s data.unlabeled with the teacher weights `checkpoint`
+/// The images the teacher pseudo-labels, as self_training.unlabeled_pool says:
+/// data.unlabeled, or the images of data.train outside the labeled subset
+/// (data.train_fraction, data.subset_seed). An empty pool is an error.
+STLAB_API absl::StatusOr<std::shared_ptr<const Dataset>> BuildUnlabeledPool(
+    const ValidatedConfig& config, const Registries& registries);
+
+/// Pseudo-labels `config`'s unlabeled pool (BuildUnlabeledPool) with the teacher weights `checkpoint`
 /// using [self_training.pseudo_labeler] and the teacher's test-time augmentation
 /// ([self_training] teacher_flip, teacher_scales, ...); writes into `files` the
 /// summary (with provenance: teacher path and SHA-256, labeler, threshold, teacher

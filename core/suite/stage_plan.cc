@@ -175,6 +175,11 @@ class Planner {
       STLAB_ASSIGN_OR_RETURN(const TeacherTtaOptions tta,
                              TeacherTtaOptionsFrom(config.Section("self_training")));
       if (tta.Enabled()) absl::StrAppend(&labeling_text, "# teacher_tta: ", tta.Describe(), "\n");
+      // NOTE: the same for the pool: the default keeps the stages labeled before it existed.
+      if (const std::string pool = config.Section("self_training").GetString("unlabeled_pool");
+          pool != "data.unlabeled") {
+        absl::StrAppend(&labeling_text, "# unlabeled_pool: ", pool, "\n");
+      }
       StageRecipe student{cell.layers, overrides, EvaluationTables()};
       STLAB_ASSIGN_OR_RETURN(ValidatedConfig student_config, Resolve(student, registries_, context));
       const std::string student_text = text_of(student_config);

@@ -154,11 +154,11 @@ absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe, const ValidatedC
     }
     case StageKind::kPseudoLabel: {
       STLAB_ASSIGN_OR_RETURN(const fs::path teacher, input("teacher"));
-      STLAB_ASSIGN_OR_RETURN(const fs::path labels,
-                             WritePseudoLabelsFor(config, registries, RunFiles(teacher).final_model(),
-                                                  PseudoLabelFiles(dir)));
-      STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set, ReadPseudoLabels(labels));
-      metrics["pseudo/images"] = static_cast<double>(set.indices.size());
+      const PseudoLabelFiles labeling(dir);
+      STLAB_RETURN_IF_ERROR(
+          WritePseudoLabelsFor(config, registries, RunFiles(teacher).final_model(), labeling)
+              .status());
+      STLAB_ASSIGN_OR_RETURN(metrics, PseudoLabelSummaryMetrics(labeling.summary()));
       break;
     }
     case StageKind::kEvaluate: {
