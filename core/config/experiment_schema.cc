@@ -84,7 +84,10 @@ const ConfigSchema& ExperimentSchema() {
            ParamSpec::Int("log_every", 20, "iterations between metric lines").Min(1),
            ParamSpec::Int("num_workers", 2, "data-loading threads (results do not depend on it)")
                .Min(0),
-           ParamSpec::Int("num_threads", 0, "LibTorch intra-op threads (0 = its default)").Min(0),
+           ParamSpec::Int("num_threads", 0,
+                          "LibTorch intra-op threads of training, evaluation and "
+                          "pseudo-labeling (0 = its default)")
+               .Min(0),
        },
        {}},
       {"augment",

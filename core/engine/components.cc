@@ -1,10 +1,17 @@
 // Component building from configs.
 #include "core/engine/components.h"
 
+#include "ATen/Parallel.h"
 #include "absl/strings/str_cat.h"
 #include "core/status.h"
 
 namespace stlab {
+
+void UseConfiguredThreads(const ValidatedConfig& config) {
+  if (const int64_t threads = config.Section("train").GetInt("num_threads"); threads > 0) {
+    at::set_num_threads(static_cast<int>(threads));
+  }
+}
 
 absl::StatusOr<std::shared_ptr<const Dataset>> BuildDataset(const ValidatedConfig& config,
                                                             const Registries& registries,

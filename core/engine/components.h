@@ -18,6 +18,11 @@
 
 namespace stlab {
 
+/// Sets LibTorch's intra-op threads to train.num_threads when it is set (> 0); every
+/// command that computes (training, pre-training, evaluation, pseudo-labeling) calls
+/// it first, so that one config key governs them all.
+STLAB_API void UseConfiguredThreads(const ValidatedConfig& config);
+
 /// The dataset in slot `slot_path` ("data.train"), or nullptr when the slot is
 /// empty; relative paths resolve against the folder of the file that set it.
 STLAB_API absl::StatusOr<std::shared_ptr<const Dataset>> BuildDataset(

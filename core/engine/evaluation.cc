@@ -67,6 +67,7 @@ absl::StatusOr<std::shared_ptr<const Dataset>> BuildValidationData(const Validat
 absl::StatusOr<Metrics> EvaluateWeightsOn(const ValidatedConfig& config, const Registries& registries,
                                           const Dataset& val, const std::filesystem::path& weights,
                                           const PredictionSink& sink) {
+  UseConfiguredThreads(config);
   const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));

@@ -185,9 +185,7 @@ class PretrainRun {
     }
     STLAB_ASSIGN_OR_RETURN(lock_, RunFolderLock::Acquire(files_.dir));
     STLAB_RETURN_IF_ERROR(ClaimRunFolder(files_.dir, files_.config(), config_.ToToml()));
-    if (const int64_t threads = train_.GetInt("num_threads"); threads > 0) {
-      at::set_num_threads(static_cast<int>(threads));
-    }
+    UseConfiguredThreads(config_);
     STLAB_ASSIGN_OR_RETURN(train_data_, BuildDataset(config_, registries_, "data.train", seed_));
     if (!simclr_) {
       STLAB_ASSIGN_OR_RETURN(val_data_, BuildDataset(config_, registries_, "data.val", seed_));
