@@ -85,6 +85,7 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
         label.boxes = (*labeled)->boxes;
         label.labels = (*labeled)->labels;
         label.label_scores = (*labeled)->label_scores;
+        label.ignore_boxes = (*labeled)->ignore_boxes;
         absl::StatusOr<at::Tensor> scores = ScoresOf(label, (*predictions)[k].detections);
         if (!scores.ok()) {
           status = Annotate(scores.status(), images[k].source);
@@ -119,6 +120,9 @@ absl::Status WritePseudoLabels(const std::filesystem::path& path, const PseudoLa
       }
       if (label.label_scores.defined()) {
         archive.write(key + "/label_scores", label.label_scores, true);
+      }
+      if (label.ignore_boxes.defined()) {
+        archive.write(key + "/ignore_boxes", label.ignore_boxes, true);
       }
       if (i < set.scores.size()) archive.write(key + "/scores", set.scores[i], true);
       if (label.mask.defined()) archive.write(key + "/mask", label.mask, true);
@@ -163,6 +167,9 @@ absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& pat
       if (at::Tensor label_scores; archive.try_read(key + "/label_scores", label_scores, true)) {
         label.label_scores = label_scores;
       }
+      if (at::Tensor ignore_boxes; archive.try_read(key + "/ignore_boxes", ignore_boxes, true)) {
+        label.ignore_boxes = ignore_boxes;
+      }
       if (at::Tensor mask; archive.try_read(key + "/mask", mask, true)) label.mask = mask;
       if (at::Tensor soft_mask; archive.try_read(key + "/soft_mask", soft_mask, true)) {
         label.soft_mask = soft_mask;
@@ -186,11 +193,13 @@ absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& pat
 std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabeled,
                                    const DatasetInfo& info, const PseudoLabelQuality* quality) {
   int64_t boxes = 0;
+  int64_t ignore_regions = 0;
   std::vector<int64_t> per_class;
   const bool masks = !set.labels.empty() && set.labels.front().mask.defined();
   const std::vector<std::string>& names = masks ? info.mask_class_names : info.class_names;
   per_class.assign(names.size(), 0);
   for (const Sample& label : set.labels) {
+    if (label.ignore_boxes.defined()) ignore_regions += label.ignore_boxes.size(0);
     if (label.boxes.defined()) {
       boxes += label.boxes.size(0);
       const at::Tensor counts = at::bincount(label.labels, {}, static_cast<int64_t>(names.size()));
@@ -228,6 +237,7 @@ std::string PseudoLabelSummaryJson(const PseudoLabelSet& set, int64_t num_unlabe
   return absl::StrCat(
       "{\"images\": ", num_unlabeled, ", \"kept\": ", set.labels.size(),
       ", \"boxes\": ", boxes, ", \"boxes_per_image\": ", JsonNumber(kept > 0 ? boxes / kept : 0.0),
+      masks ? "" : absl::StrCat(", \"ignore_regions\": ", ignore_regions),
       ", \"", masks ? "pixels" : "boxes", "_per_class\": {", absl::StrJoin(histogram, ", "),
       "}, ", scores_json, "\"soft_labels\": ", soft ? "true" : "false",
       ", \"provenance\": {", absl::StrJoin(provenance, ", "), "}",
@@ -275,7 +285,7 @@ absl::StatusOr<Sample> PseudoLabeledDataset::Get(int64_t index) const {
   const Sample& label = set_.labels[index];
   sample.boxes = label.boxes.defined() ? label.boxes : at::zeros({0, 4});
   sample.labels = label.labels.defined() ? label.labels : at::zeros({0}, at::kLong);
-  sample.ignore_boxes = at::Tensor();
+  sample.ignore_boxes = label.ignore_boxes;
   sample.label_scores = label.label_scores;
   sample.mask = label.mask;
   sample.soft_mask = label.soft_mask;

@@ -27,7 +27,8 @@ struct PseudoLabelSet {
   std::vector<int64_t> indices;
   /// Per kept image: boxes [M, 4] float32 and labels [M] int64 (detection) or
   /// mask [H, W] uint8 (segmentation), with the labeler's soft targets
-  /// (label_scores, soft_mask) when it gives them; images are not stored.
+  /// (label_scores, soft_mask) and ignore regions (ignore_boxes) when it gives
+  /// them; images are not stored.
   std::vector<Sample> labels;
   /// Detection: per kept image, [M] float32 teacher score of each box of
   /// labels[i] (the score of the teacher detection with the same box and class).
@@ -52,7 +53,8 @@ STLAB_API absl::Status WritePseudoLabels(const std::filesystem::path& path,
                                          const PseudoLabelSet& set);
 STLAB_API absl::StatusOr<PseudoLabelSet> ReadPseudoLabels(const std::filesystem::path& path);
 
-/// A summary for auditing: images seen and kept, boxes per image, per-class counts
+/// A summary for auditing: images seen and kept, boxes per image (and ignore
+/// regions, detection), per-class counts
 /// (boxes for detection, pixels for segmentation), a histogram of the boxes'
 /// teacher scores in ten bins over [0, 1] (detection), whether the labels are soft,
 /// the provenance and, when `quality` measured any image, its Json() as "quality";

@@ -89,6 +89,22 @@ TEST(PseudoLabelsTest, SoftLabelsRoundTripAndReachTheDataset) {
   EXPECT_TRUE(at::equal(mask_data.Get(0)->soft_mask, m.soft_mask));
 }
 
+TEST(PseudoLabelsTest, IgnoreRegionsRoundTripAndReachTheDataset) {
+  PseudoLabelSet set = TwoDetections();
+  set.labels[0].ignore_boxes = at::tensor(std::vector<float>{4, 4, 6, 6}).reshape({1, 4});
+  const auto path = stlab::testing::FreshTestDir() / "pseudo_labels.pt";
+  ASSERT_THAT(WritePseudoLabels(path, set), IsOk());
+  absl::StatusOr<PseudoLabelSet> read = ReadPseudoLabels(path);
+  ASSERT_THAT(read.status(), IsOk());
+  EXPECT_TRUE(at::equal(read->labels[0].ignore_boxes, set.labels[0].ignore_boxes));
+  EXPECT_FALSE(read->labels[1].ignore_boxes.defined());
+  PseudoLabeledDataset dataset(std::make_shared<PoolWithGroundTruth>(), *read, {});
+  EXPECT_TRUE(at::equal(dataset.Get(0)->ignore_boxes, set.labels[0].ignore_boxes));
+  EXPECT_FALSE(dataset.Get(1)->ignore_boxes.defined());
+  EXPECT_THAT(PseudoLabelSummaryJson(set, 4, DatasetInfo{{"a", "b", "c"}}),
+              HasSubstr("\"boxes_per_image\": 0.5, \"ignore_regions\": 1,"));
+}
+
 TEST(PseudoLabelsTest, NotAPseudoLabelFileIsAnError) {
   EXPECT_THAT(ReadPseudoLabels("/nonexistent/pseudo.pt").status(),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("do not exist")));

@@ -64,6 +64,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
     const std::filesystem::path& checkpoint, const PseudoLabelFiles& files) {
   std::error_code error;
   if (std::filesystem::exists(files.labels(), error)) return files.labels();
+  UseConfiguredThreads(config);
   const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));

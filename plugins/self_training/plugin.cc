@@ -40,10 +40,15 @@ absl::Status Register(Registries& r) {
                         "them"),
         ParamSpec::Bool("soft", false,
                         "soft labels: a kept box's class target is the teacher's score (focal "
-                        "loss with |target - p|^gamma modulation) instead of 1")}},
+                        "loss with |target - p|^gamma modulation) instead of 1"),
+        ParamSpec::Float("ignore_threshold", 1.0,
+                         "boxes scoring in [ignore_threshold, threshold) become ignore regions "
+                         "(neither object nor background for the student); >= threshold: none")
+            .Range(0.0, 1.0)}},
       [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<PseudoLabeler>> {
         return std::make_shared<DetectionThresholdLabeler>(
-            p.GetFloat("threshold"), p.GetBool("keep_empty"), p.GetBool("soft"));
+            p.GetFloat("threshold"), p.GetBool("keep_empty"), p.GetBool("soft"),
+            p.GetFloat("ignore_threshold"));
       }));
   return r.pseudo_labelers().Add(
       {"segmentation_threshold",

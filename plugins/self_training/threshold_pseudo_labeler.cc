@@ -19,7 +19,10 @@ absl::StatusOr<std::optional<Sample>> DetectionThresholdLabeler::Label(
   out.labels = d.labels.index({keep}).to(at::kLong).contiguous();
   out.label_scores =
       soft_ ? d.scores.index({keep}).to(at::kFloat).contiguous() : at::Tensor();
-  out.ignore_boxes = at::Tensor();
+  out.ignore_boxes =
+      ignore_threshold_ < threshold_
+          ? d.boxes.index({(d.scores >= ignore_threshold_) & ~keep}).to(at::kFloat).contiguous()
+          : at::Tensor();
   out.mask = at::Tensor();
   out.pseudo_labeled = true;
   if (out.boxes.size(0) == 0 && !keep_empty_) return std::optional<Sample>();

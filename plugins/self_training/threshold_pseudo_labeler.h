@@ -9,11 +9,19 @@ namespace stlab::self_training {
 /// Detection: keeps the teacher's boxes (already NMS-ed by the head) whose score
 /// is >= threshold. Images left without boxes are kept as all-background when
 /// `keep_empty`, else dropped. With `soft`, each kept box's class target is the
-/// teacher's score (Sample::label_scores) instead of 1.
+/// teacher's score (Sample::label_scores) instead of 1. Boxes scoring in
+/// [ignore_threshold, threshold) become ignore regions (Sample::ignore_boxes): the
+/// student learns neither object nor background there, so that objects the teacher
+/// is unsure of are not all taught as background (Efficient Teacher's
+/// ignore_thres_low/high); ignore_threshold >= threshold turns this off.
 class DetectionThresholdLabeler : public PseudoLabeler {
  public:
-  DetectionThresholdLabeler(double threshold, bool keep_empty, bool soft)
-      : threshold_(threshold), keep_empty_(keep_empty), soft_(soft) {}
+  DetectionThresholdLabeler(double threshold, bool keep_empty, bool soft,
+                            double ignore_threshold = 1.0)
+      : threshold_(threshold),
+        keep_empty_(keep_empty),
+        soft_(soft),
+        ignore_threshold_(ignore_threshold) {}
   absl::StatusOr<std::optional<Sample>> Label(const Sample& image,
                                               const Prediction& teacher) const override;
 
@@ -21,6 +29,7 @@ class DetectionThresholdLabeler : public PseudoLabeler {
   double threshold_;
   bool keep_empty_;
   bool soft_;
+  double ignore_threshold_;
 };
 
 /// Segmentation: per-pixel argmax where the top class probability is >=

@@ -32,6 +32,20 @@ TEST(DetectionThresholdLabelerTest, KeepsBoxesAtOrAboveThreshold) {
   EXPECT_EQ((**at_boundary).boxes.size(0), 2);
 }
 
+TEST(DetectionThresholdLabelerTest, UncertainBoxesBecomeIgnoreRegions) {
+  Sample image;
+  auto labeled = DetectionThresholdLabeler(0.5, true, false, 0.3).Label(image, TwoDetections());
+  ASSERT_THAT(labeled, IsOk());
+  ASSERT_EQ((*labeled)->boxes.size(0), 1);
+  ASSERT_EQ((*labeled)->ignore_boxes.size(0), 1);
+  EXPECT_TRUE(at::equal((*labeled)->ignore_boxes, TwoDetections().detections.boxes.narrow(0, 1, 1)));
+  // Below the ignore threshold, and when it is not below the threshold: none.
+  auto low = DetectionThresholdLabeler(0.5, true, false, 0.495).Label(image, TwoDetections());
+  EXPECT_EQ((*low)->ignore_boxes.size(0), 0);
+  auto off = DetectionThresholdLabeler(0.5, true, false).Label(image, TwoDetections());
+  EXPECT_FALSE((*off)->ignore_boxes.defined());
+}
+
 TEST(DetectionThresholdLabelerTest, EmptyImagesAreKeptOrDroppedAsConfigured) {
   Sample image;
   auto kept = DetectionThresholdLabeler(0.95, true, false).Label(image, TwoDetections());
