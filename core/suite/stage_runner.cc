@@ -13,6 +13,7 @@
 #include "core/engine/pseudo_labels.h"
 #include "core/engine/self_training.h"
 #include "core/engine/trainer.h"
+#include "core/logging.h"
 #include "core/status.h"
 
 namespace stlab {
@@ -181,16 +182,29 @@ absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe, const ValidatedC
 
 bool StageDone(const fs::path& dir) {
   std::error_code error;
-  return fs::is_regular_file(StageFiles(dir).done(), error);
+  if (!fs::exists(StageFiles(dir).done(), error)) return false;
+  if (absl::StatusOr<Metrics> metrics = ReadStageMetrics(dir); !metrics.ok()) {
+    LogWarning(absl::StrCat(metrics.status().message(), "; the stage will be computed again"));
+    return false;
+  }
+  return true;
 }
 
 absl::StatusOr<Metrics> ReadStageMetrics(const fs::path& dir) {
-  STLAB_ASSIGN_OR_RETURN(toml::table done, config_internal::ParseTomlFile(StageFiles(dir).done()));
+  const fs::path file = StageFiles(dir).done();
+  STLAB_ASSIGN_OR_RETURN(toml::table done, config_internal::ParseTomlFile(file));
+  const std::optional<std::string> id = done["id"].value<std::string>();
+  if (!id || *id != dir.filename().string()) {
+    return RecipeError(file, absl::StrCat("expected id = \"", dir.filename().string(),
+                                          "\", the stage of its folder"));
+  }
   const toml::table* values = done["metrics"].as_table();
-  if (values == nullptr) return RecipeError(StageFiles(dir).done(), "expected [metrics]");
+  if (values == nullptr) return RecipeError(file, "expected [metrics]");
   Metrics metrics;
   for (const auto& [name, node] : *values) {
-    if (std::optional<double> v = node.value<double>()) metrics[std::string(name.str())] = *v;
+    std::optional<double> v = node.value<double>();
+    if (!v) return RecipeError(file, absl::StrCat("metrics.", std::string(name.str()), ": expected a number"));
+    metrics[std::string(name.str())] = *v;
   }
   return metrics;
 }

@@ -59,10 +59,13 @@ STLAB_API absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe,
                                            const Registries& registries,
                                            const std::filesystem::path& dir);
 
-/// Whether the stage in `dir` finished.
+/// Whether the stage in `dir` finished: its done marker reads back (ReadStageMetrics).
+/// A marker that does not (empty, corrupt, another stage's) leaves the stage
+/// pending, with a warning naming the file, so that it is computed again.
 STLAB_API bool StageDone(const std::filesystem::path& dir);
 
-/// The final metrics a finished stage recorded.
+/// The final metrics a finished stage recorded; an error names the marker file
+/// when it does not parse, belongs to another stage or holds a non-number.
 STLAB_API absl::StatusOr<Metrics> ReadStageMetrics(const std::filesystem::path& dir);
 
 }  // namespace stlab
