@@ -142,6 +142,10 @@ ParamSpec& ParamSpec::OneOf(std::vector<std::string> choices) {
   choices_ = std::move(choices);
   return *this;
 }
+ParamSpec& ParamSpec::FileName() {
+  file_name_ = true;
+  return *this;
+}
 ParamSpec& ParamSpec::Length(int64_t length) {
   length_ = length;
   return *this;
@@ -163,6 +167,7 @@ std::string ParamSpec::DescribeConstraint() const {
   if (!choices_.empty()) {
     absl::StrAppend(&out, ", one of {", absl::StrJoin(choices_, ", "), "}");
   }
+  if (file_name_) absl::StrAppend(&out, ", a file name (not empty, no '/', not . or ..)");
   return out;
 }
 
@@ -175,6 +180,11 @@ absl::Status ParamSpec::CheckConstraints(const ParamValue& value) const {
     return absl::OkStatus();
   };
   auto check_choice = [&](const std::string& v) -> absl::Status {
+    if (file_name_ && (v.empty() || v == "." || v == ".." || v.find('/') != std::string::npos ||
+                       v.find('\0') != std::string::npos)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("must be ", DescribeConstraint(), ", got \"", v, "\""));
+    }
     if (choices_.empty()) return absl::OkStatus();
     for (const std::string& c : choices_) {
       if (c == v) return absl::OkStatus();

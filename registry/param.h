@@ -57,6 +57,9 @@ class STLAB_API ParamSpec {
   ParamSpec& OneOf(std::vector<std::string> choices);
   /// Exact list length.
   ParamSpec& Length(int64_t length);
+  /// A string that names one entry of a folder (a run or suite name): not empty,
+  /// no '/', not "." or "..", so that it cannot point outside or at its folder.
+  ParamSpec& FileName();
 
   const std::string& name() const { return name_; }
   ParamType type() const { return type_; }
@@ -66,6 +69,7 @@ class STLAB_API ParamSpec {
   const std::optional<double>& max() const { return max_; }
   const std::vector<std::string>& choices() const { return choices_; }
   const std::optional<int64_t>& length() const { return length_; }
+  bool file_name() const { return file_name_; }
 
   /// Returns `value` if it fits this parameter, after widening ints to floats
   /// where a float is declared. The error says what was expected, e.g.
@@ -88,6 +92,7 @@ class STLAB_API ParamSpec {
   std::optional<double> max_;
   std::vector<std::string> choices_;
   std::optional<int64_t> length_;
+  bool file_name_ = false;
 };
 
 using ParamSpecs = std::vector<ParamSpec>;

@@ -1,5 +1,6 @@
 #include "registry/param.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -9,6 +10,7 @@ namespace {
 
 using ::stlab::testing::IsOk;
 using ::stlab::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 TEST(ParamSpecTest, DescribesConstraints) {
@@ -39,6 +41,19 @@ TEST(ParamSpecTest, AcceptChecksRangeChoicesAndLength) {
               StatusIs(absl::StatusCode::kInvalidArgument, "must have exactly 2 elements, got 1"));
   EXPECT_THAT(ParamSpec::Float("p", 0.5, "").Accept(std::nan("")),
               StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("got nan")));
+}
+
+TEST(ParamSpecTest, FileNameIsOneEntryOfAFolder) {
+  const ParamSpec name = ParamSpec::String("name", "run", "").FileName();
+  EXPECT_THAT(name.Accept(std::string("detection_tiny")), IsOk());
+  EXPECT_THAT(name.Accept(std::string("..x")), IsOk());
+  for (const std::string bad : {"", ".", "..", "../../x", "/tmp/x", "a/b"}) {
+    EXPECT_THAT(name.Accept(bad),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr("a file name (not empty, no '/', not . or ..)"),
+                               HasSubstr(absl::StrCat("got \"", bad, "\"")))))
+        << bad;
+  }
 }
 
 TEST(ResolveParamsTest, FillsDefaultsAndRejectsUnknownOrMissing) {

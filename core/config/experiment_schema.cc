@@ -9,7 +9,9 @@ const ConfigSchema& ExperimentSchema() {
       {"run",
        "identity and reproducibility of a run",
        {
-           ParamSpec::String("name", "experiment", "run name, used for the output folder"),
+           ParamSpec::String("name", "experiment",
+                             "run name: the run's folder inside output_dir")
+               .FileName(),
            ParamSpec::Int("seed", 0, "seed from which every random stream is derived").Min(0),
            ParamSpec::String("output_dir", "runs",
                              "folder for run outputs, relative to the working directory"),
