@@ -13,6 +13,8 @@ foreach(dir core registry)
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/${dir}" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/stlab
           FILES_MATCHING PATTERN "*.h" PATTERN "internal" EXCLUDE PATTERN "*_test.h" EXCLUDE)
 endforeach()
+install(FILES "${PROJECT_BINARY_DIR}/generated/core/version.h"
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/stlab/core)
 
 set(_stlab_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/stlab)
 install(EXPORT stlabTargets NAMESPACE stlab:: DESTINATION ${_stlab_cmake_dir})

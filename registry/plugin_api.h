@@ -17,14 +17,16 @@
 #include "absl/status/status.h"
 #include "boost/dll/alias.hpp"
 #include "registry/registries.h"
+#include "core/version.h"
 #include "torch/version.h"
 
 namespace stlab {
 
 /// Bumped whenever a core interface, Registries or this descriptor changes in a
 /// way that breaks compiled plugins (2: Sample::label_scores and soft_mask,
-/// SegmentationHead::Loss with soft targets).
-inline constexpr uint32_t kPluginApiVersion = 2;
+/// SegmentationHead::Loss with soft targets; 3: the descriptor's stlab_version and
+/// reserved fields, ParamSpec::FileName).
+inline constexpr uint32_t kPluginApiVersion = 3;
 
 /// Name of the exported entry point, a function `const PluginDescriptor* ()`.
 inline constexpr const char kPluginEntryPoint[] = "stlab_plugin_descriptor";
@@ -48,6 +50,9 @@ struct PluginDescriptor {
   /// Registers the plugin's components. May fail (Status) or throw; either way
   /// nothing it registered is kept.
   absl::Status (*register_components)(Registries& registries);
+  const char* stlab_version;   ///< kStlabVersion of the headers it was built against.
+  /// Room for fields a later API version adds without moving these; null today.
+  const void* reserved[6];
 };
 
 using PluginEntryPoint = const PluginDescriptor*();
@@ -60,7 +65,8 @@ using PluginEntryPoint = const PluginDescriptor*();
   const ::stlab::PluginDescriptor* StlabPluginDescriptorImpl() {                     \
     static const ::stlab::PluginDescriptor descriptor = {                            \
         ::stlab::kPluginApiVersion, plugin_name,        plugin_version, TORCH_VERSION, \
-        _GLIBCXX_USE_CXX11_ABI,     ::stlab::kBuiltWithCuda, &register_fn};          \
+        _GLIBCXX_USE_CXX11_ABI,     ::stlab::kBuiltWithCuda, &register_fn,           \
+        ::stlab::kStlabVersion,     {}};                                             \
     return &descriptor;                                                              \
   }                                                                                  \
   }                                                                                  \

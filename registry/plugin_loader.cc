@@ -31,14 +31,15 @@ void PinLibrary(const fs::path& path) {
 absl::Status CheckDescriptor(const PluginDescriptor& d, const std::string& where) {
   if (d.api_version != kPluginApiVersion) {
     return absl::FailedPreconditionError(absl::StrCat(
-        where, " was built for plugin API v", d.api_version, " but this stlab uses v",
-        kPluginApiVersion, "; rebuild the plugin against this stlab"));
+        where, " was built for plugin API v", d.api_version, " but this stlab (", kStlabVersion,
+        ") uses v", kPluginApiVersion, "; rebuild the plugin against this stlab"));
   }
   if (d.name == nullptr || *d.name == '\0' || d.version == nullptr ||
-      d.register_components == nullptr || d.torch_version == nullptr) {
+      d.register_components == nullptr || d.torch_version == nullptr ||
+      d.stlab_version == nullptr) {
     return absl::FailedPreconditionError(
-        absl::StrCat(where, " has an incomplete descriptor (name, version, torch version and "
-                            "registration callback are required)"));
+        absl::StrCat(where, " has an incomplete descriptor (name, version, torch version, "
+                            "stlab version and registration callback are required)"));
   }
   if (std::strcmp(d.torch_version, TORCH_VERSION) != 0 || d.cxx11_abi != _GLIBCXX_USE_CXX11_ABI) {
     return absl::FailedPreconditionError(absl::StrCat(

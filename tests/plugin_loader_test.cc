@@ -76,7 +76,8 @@ TEST(PluginLoaderTest, ApiVersionMismatch) {
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        AllOf(HasSubstr(absl::StrCat("was built for plugin API v",
                                                     kPluginApiVersion + 41)),
-                             HasSubstr(absl::StrCat("this stlab uses v", kPluginApiVersion)))));
+                             HasSubstr(absl::StrCat("this stlab (", kStlabVersion, ") uses v",
+                                                    kPluginApiVersion)))));
   EXPECT_TRUE(registries.loaded_plugins().empty());
   // A failed library is not remembered as loaded: asking again fails again.
   EXPECT_THAT(loader.Load(TestPlugin("bad_api")),

@@ -7,7 +7,7 @@ absl::Status Register(stlab::Registries&) { return absl::OkStatus(); }
 
 const stlab::PluginDescriptor* Describe() {
   static const stlab::PluginDescriptor d = {stlab::kPluginApiVersion + 41, "test_bad_api", "1.0",
-                                            TORCH_VERSION, _GLIBCXX_USE_CXX11_ABI, 0, &Register};
+                                            TORCH_VERSION, _GLIBCXX_USE_CXX11_ABI, 0, &Register, stlab::kStlabVersion, {}};
   return &d;
 }
 
