@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "core/evaluator.h"
 #include "core/export.h"
+#include "core/suite/claims.h"
 
 namespace stlab {
 
@@ -47,6 +48,7 @@ struct SuiteReportLayout {
   std::string baseline = "random";            ///< Level of `columns` differences refer to.
   std::vector<std::string> average = {"seed"};  ///< Axes averaged over (mean, std).
   std::string x = "labeled_fraction";         ///< Plots' x axis (numeric labels).
+  std::vector<SuiteClaim> claims;             ///< Judged by EvaluateClaims, in this order.
 };
 
 /// Writes results.csv, results.md and report.html into `dir` (atomically, each)
