@@ -1,5 +1,6 @@
-// WriteSuiteReport: results.csv, the paper-style Markdown table and report.html
-// (the same table plus inline SVG plots read from the runs' metrics.jsonl).
+// WriteSuiteReport: results.csv, the paper-style Markdown table with the claims'
+// verdicts (EvaluateClaims), claims.json and report.html (the same tables plus
+// inline SVG plots read from the runs' metrics.jsonl).
 #include "core/suite/report.h"
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "core/atomic_file.h"
+#include "core/engine/metrics_log.h"
 #include "core/status.h"
 #include "core/suite/svg_chart.h"
 #include "simdjson.h"
@@ -136,6 +138,22 @@ Summary Summarize(const std::vector<double>& values) {
   return s;
 }
 
+// Decimals to show `metric` and its differences with.
+int Decimals(const std::vector<SuiteRunResult>& runs, const std::string& metric) {
+  double largest = 0;
+  bool unit_interval = true;
+  for (const SuiteRunResult& run : runs) {
+    if (run.status != kDone) continue;
+    if (const std::optional<double> v = FiniteMetric(run.metrics, metric)) {
+      largest = std::max(largest, std::abs(*v));
+      unit_interval = unit_interval && *v >= 0 && *v <= 1;
+    }
+  }
+  // NOTE: fractions (AP in [0, 1]) with 3 decimals as in the brief; percentages
+  // (the paper's AP 41.1) with 1; anything else with 2.
+  return unit_interval ? 3 : (largest >= 10 ? 1 : 2);
+}
+
 // Runs as the table and the plots group them.
 struct Grid {
   std::vector<std::string> axes;      // every axis but "self_training"
@@ -163,19 +181,10 @@ Grid MakeGrid(const std::vector<SuiteRunResult>& runs, const SuiteReportLayout& 
   grid.column_levels = grid.has_columns ? LevelsOf(runs, layout.columns)
                                         : std::vector<std::string>{""};
   grid.has_baseline = grid.has_columns && Contains(grid.column_levels, layout.baseline);
-  double largest = 0;
-  bool unit_interval = true;
   for (const SuiteRunResult& run : runs) {
     grid.has_self_training = grid.has_self_training || run.self_training;
-    if (run.status != kDone) continue;
-    if (const std::optional<double> v = FiniteMetric(run.metrics, layout.metric)) {
-      largest = std::max(largest, std::abs(*v));
-      unit_interval = unit_interval && *v >= 0 && *v <= 1;
-    }
   }
-  // NOTE: fractions (AP in [0, 1]) with 3 decimals as in the brief; percentages
-  // (the paper's AP 41.1) with 1; anything else with 2.
-  grid.decimals = unit_interval ? 3 : (largest >= 10 ? 1 : 2);
+  grid.decimals = Decimals(runs, layout.metric);
   return grid;
 }
 
@@ -320,6 +329,94 @@ std::string StatusLine(const std::vector<SuiteRunResult>& runs) {
                       parts.empty() ? "" : ": ", absl::StrJoin(parts, ", "), ".");
 }
 
+// ---- claims: the text of their tables, shared by results.md and report.html ----
+
+std::string ClaimDescription(const SuiteClaim& claim) {
+  const std::string difference =
+      absl::StrCat(claim.metric, "(", claim.axis, " = ", claim.treatment, ") − ", claim.metric,
+                   "(", claim.axis, " = ", claim.control, ")");
+  std::string text = claim.across ? absl::StrCat("d = [", difference, "] at ", claim.across->axis,
+                                                 " = ", claim.across->to, " − the same at ",
+                                                 claim.across->axis, " = ", claim.across->from)
+                                  : absl::StrCat("d = ", difference);
+  absl::StrAppend(&text, " for each seed; expected: ", ClaimExpectationName(claim.expect), " (d ",
+                  claim.expect == ClaimExpectation::kIncrease ? ">" : "<", " 0)");
+  if (!claim.where.empty()) {
+    std::vector<std::string> pairs;
+    for (const auto& [axis, level] : claim.where) pairs.push_back(absl::StrCat(axis, " = ", level));
+    absl::StrAppend(&text, "; only runs with ", absl::StrJoin(pairs, ", "));
+  }
+  return absl::StrCat(text, ".");
+}
+
+std::string ClaimsNotation() {
+  return absl::StrCat(
+      "A cell is a combination of the axes a claim neither compares, goes across, fixes nor "
+      "pairs by (", kClaimSeedAxis, "). Over its seeds, with e = d for an expected increase "
+      "and e = −d for a decrease: supported when mean(e) − std(e) > 0, contradicted when "
+      "mean(e) + std(e) < 0, otherwise (or with fewer than 3 seeds) inconclusive; std is the "
+      "sample standard deviation. A claim is supported when every cell is, contradicted when "
+      "any cell is, otherwise inconclusive.");
+}
+
+const std::vector<std::string>& ClaimSummaryHeader() {
+  static const std::vector<std::string> header = {"claim", "metric", "verdict",
+                                                  "cells supported", "contradicted",
+                                                  "inconclusive"};
+  return header;
+}
+
+std::vector<std::string> ClaimSummaryRow(const ClaimResult& result) {
+  return {result.claim.name, result.claim.metric, ClaimVerdictName(result.verdict),
+          absl::StrCat(result.supported), absl::StrCat(result.contradicted),
+          absl::StrCat(result.inconclusive)};
+}
+
+// Every seed of the claim's cells, in order of appearance.
+std::vector<std::string> ClaimSeeds(const ClaimResult& result) {
+  std::vector<std::string> seeds;
+  for (const ClaimCellResult& cell : result.cells) {
+    for (const auto& [seed, d] : cell.effects) {
+      if (!Contains(seeds, seed)) seeds.push_back(seed);
+    }
+    for (const std::string& seed : cell.missing_seeds) {
+      if (!Contains(seeds, seed)) seeds.push_back(seed);
+    }
+  }
+  return seeds;
+}
+
+std::vector<std::string> ClaimCellHeader(const std::vector<std::string>& seeds) {
+  std::vector<std::string> header = {"cell", "n", "mean d", "std d", "verdict"};
+  for (const std::string& seed : seeds) header.push_back(absl::StrCat("d ", kClaimSeedAxis, " ", seed));
+  return header;
+}
+
+std::string CellVerdict(const ClaimCellResult& cell) {
+  const std::string verdict = ClaimVerdictName(cell.verdict);
+  return cell.note.empty() ? verdict : absl::StrCat(verdict, " (", cell.note, ")");
+}
+
+// Title, n, mean d, std d, verdict, then each seed's d ("missing"; "" when the cell
+// lacks the seed).
+std::vector<std::string> ClaimCellRow(const ClaimCellResult& cell,
+                                      const std::vector<std::string>& seeds, int decimals) {
+  std::vector<std::string> row = {
+      cell.Title(), absl::StrCat(cell.n),
+      cell.n > 0 ? FormatDelta(cell.mean, decimals) : kNoRun,
+      cell.n > 1 ? absl::StrFormat("%.*f", decimals, cell.std) : kNoRun, CellVerdict(cell)};
+  for (const std::string& seed : seeds) {
+    auto effect = std::find_if(cell.effects.begin(), cell.effects.end(),
+                               [&](const auto& e) { return e.first == seed; });
+    if (effect != cell.effects.end()) {
+      row.push_back(FormatDelta(effect->second, decimals));
+    } else {
+      row.push_back(Contains(cell.missing_seeds, seed) ? "missing" : "");
+    }
+  }
+  return row;
+}
+
 // ---- results.csv ----
 
 std::string CsvField(const std::string& text) {
@@ -412,6 +509,106 @@ std::string ResultsMarkdown(const std::string& suite_name, const std::vector<Sui
   return md;
 }
 
+// A Markdown table; column i is left-aligned where left_aligned[i] is 'l', else
+// right-aligned (numbers).
+std::string MarkdownTable(const std::vector<std::string>& header,
+                          const std::vector<std::vector<std::string>>& rows,
+                          const std::string& left_aligned) {
+  std::vector<std::string> escaped;
+  std::vector<std::string> rule;
+  for (size_t i = 0; i < header.size(); ++i) {
+    escaped.push_back(MarkdownEscape(header[i]));
+    rule.push_back(i < left_aligned.size() && left_aligned[i] == 'l' ? "---" : "---:");
+  }
+  std::string md = absl::StrCat("| ", absl::StrJoin(escaped, " | "), " |\n|",
+                                absl::StrJoin(rule, "|"), "|\n");
+  for (const std::vector<std::string>& row : rows) {
+    escaped.clear();
+    for (const std::string& field : row) escaped.push_back(MarkdownEscape(field));
+    absl::StrAppend(&md, "| ", absl::StrJoin(escaped, " | "), " |\n");
+  }
+  return md;
+}
+
+// "## Claims": one row per claim, and what a verdict means.
+std::string ClaimsSummaryMarkdown(const std::vector<ClaimResult>& claims) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ClaimResult& result : claims) rows.push_back(ClaimSummaryRow(result));
+  return absl::StrCat("## Claims\n\n", MarkdownTable(ClaimSummaryHeader(), rows, "lll"), "\n",
+                      ClaimsNotation(), "\n");
+}
+
+// A section per claim: what d is, and a row per cell.
+std::string ClaimDetailsMarkdown(const std::vector<SuiteRunResult>& runs,
+                                 const std::vector<ClaimResult>& claims) {
+  std::string md;
+  for (const ClaimResult& result : claims) {
+    const std::vector<std::string> seeds = ClaimSeeds(result);
+    const int decimals = Decimals(runs, result.claim.metric);
+    std::vector<std::vector<std::string>> rows;
+    for (const ClaimCellResult& cell : result.cells) rows.push_back(ClaimCellRow(cell, seeds, decimals));
+    absl::StrAppend(&md, "\n### ", result.claim.name, "\n\n", ClaimDescription(result.claim),
+                    " Verdict: ", ClaimVerdictName(result.verdict), ".\n\n");
+    absl::StrAppend(&md, MarkdownTable(ClaimCellHeader(seeds), rows, "lrrrl"));
+  }
+  return md;
+}
+
+// claims.json: the claims and their cells, machine-readable.
+std::string ClaimsJson(const std::vector<ClaimResult>& claims) {
+  auto optional_number = [](bool present, double value) {
+    return present ? JsonNumber(value) : std::string("null");
+  };
+  std::vector<std::string> entries;
+  for (const ClaimResult& result : claims) {
+    const SuiteClaim& claim = result.claim;
+    std::vector<std::string> where;
+    for (const auto& [axis, level] : claim.where) {
+      where.push_back(absl::StrCat(JsonString(axis), ": ", JsonString(level)));
+    }
+    std::vector<std::string> cells;
+    for (const ClaimCellResult& cell : result.cells) {
+      std::vector<std::string> factors;
+      for (const auto& [axis, level] : cell.factors) {
+        factors.push_back(absl::StrCat(JsonString(axis), ": ", JsonString(level)));
+      }
+      std::vector<std::string> effects;
+      for (const auto& [seed, d] : cell.effects) {
+        effects.push_back(absl::StrCat("{\"seed\": ", JsonString(seed), ", \"d\": ", JsonNumber(d), "}"));
+      }
+      std::vector<std::string> missing;
+      for (const std::string& seed : cell.missing_seeds) missing.push_back(JsonString(seed));
+      cells.push_back(absl::StrCat(
+          "    {\"title\": ", JsonString(cell.Title()), ", \"factors\": {",
+          absl::StrJoin(factors, ", "), "}, \"n\": ", cell.n,
+          ", \"mean_d\": ", optional_number(cell.n > 0, cell.mean),
+          ", \"std_d\": ", optional_number(cell.n > 1, cell.std),
+          ", \"verdict\": ", JsonString(ClaimVerdictName(cell.verdict)),
+          ", \"note\": ", JsonString(cell.note), ", \"effects\": [", absl::StrJoin(effects, ", "),
+          "], \"missing_seeds\": [", absl::StrJoin(missing, ", "), "]}"));
+    }
+    const std::string across =
+        claim.across ? absl::StrCat("{\"axis\": ", JsonString(claim.across->axis),
+                                    ", \"from\": ", JsonString(claim.across->from),
+                                    ", \"to\": ", JsonString(claim.across->to), "}")
+                     : "null";
+    entries.push_back(absl::StrCat(
+        "  {\"name\": ", JsonString(claim.name), ", \"metric\": ", JsonString(claim.metric),
+        ", \"compare\": {\"axis\": ", JsonString(claim.axis),
+        ", \"treatment\": ", JsonString(claim.treatment),
+        ", \"control\": ", JsonString(claim.control), "}, \"across\": ", across,
+        ", \"where\": {", absl::StrJoin(where, ", "), "}, \"expect\": ",
+        JsonString(ClaimExpectationName(claim.expect)),
+        ",\n   \"verdict\": ", JsonString(ClaimVerdictName(result.verdict)),
+        ", \"cells_supported\": ", result.supported,
+        ", \"cells_contradicted\": ", result.contradicted,
+        ", \"cells_inconclusive\": ", result.inconclusive, ", \"cells\": [",
+        cells.empty() ? "" : absl::StrCat("\n", absl::StrJoin(cells, ",\n"), "\n  "), "]}"));
+  }
+  return absl::StrCat("{\"claims\": [", entries.empty() ? "" : "\n",
+                      absl::StrJoin(entries, ",\n"), entries.empty() ? "" : "\n", "]}\n");
+}
+
 // ---- report.html ----
 
 constexpr char kStyle[] = R"css(
@@ -450,6 +647,9 @@ ul.failed code { background: #fef2f2; color: #991b1b; padding: 1px 5px; border-r
 svg.chart { width: 100%; height: auto; display: block; border: 1px solid var(--line);
   border-radius: 6px; }
 p.empty { color: var(--muted); font-style: italic; }
+th.text, td.text { text-align: left; }
+h3 { font-size: 16px; margin: 22px 0 4px; }
+
 footer { color: var(--muted); font-size: 12px; text-align: center; }
 )css";
 
@@ -725,8 +925,72 @@ std::string CurvePlotsHtml(const std::vector<SuiteRunResult>& runs,
                       "<div class=\"grid\">\n", panels, "</div>\n</section>\n");
 }
 
+// A table of text; column i left-aligned where left_aligned[i] is 'l'. The column
+// `verdict_column` (npos: none) is coloured by `verdicts`, one per row.
+std::string TextTableHtml(const std::vector<std::string>& header,
+                          const std::vector<std::vector<std::string>>& rows,
+                          const std::string& left_aligned, size_t verdict_column = std::string::npos,
+                          const std::vector<ClaimVerdict>& verdicts = {}) {
+  auto left = [&](size_t i) { return i < left_aligned.size() && left_aligned[i] == 'l'; };
+  std::string html = "<div class=\"table-wrap\"><table>\n<thead><tr>";
+  for (size_t i = 0; i < header.size(); ++i) {
+    absl::StrAppend(&html, left(i) ? "<th class=\"text\">" : "<th>", HtmlEscape(header[i]), "</th>");
+  }
+  absl::StrAppend(&html, "</tr></thead>\n<tbody>\n");
+  for (size_t r = 0; r < rows.size(); ++r) {
+    absl::StrAppend(&html, "<tr>");
+    for (size_t i = 0; i < rows[r].size(); ++i) {
+      std::vector<std::string> classes;
+      if (left(i)) classes.push_back("text");
+      if (i == verdict_column && r < verdicts.size()) {
+        switch (verdicts[r]) {
+          case ClaimVerdict::kSupported: classes.push_back("up"); break;
+          case ClaimVerdict::kContradicted: classes.push_back("down"); break;
+          case ClaimVerdict::kInconclusive: classes.push_back("flat"); break;
+        }
+      }
+      if (rows[r][i] == "missing") classes.push_back("missing");
+      absl::StrAppend(&html, "<td",
+                      classes.empty() ? ""
+                                      : absl::StrCat(" class=\"", absl::StrJoin(classes, " "), "\""),
+                      ">", HtmlEscape(rows[r][i]), "</td>");
+    }
+    absl::StrAppend(&html, "</tr>\n");
+  }
+  return absl::StrCat(html, "</tbody></table></div>\n");
+}
+
+// The claims: their verdicts, then each claim's cells.
+std::string ClaimsHtml(const std::vector<SuiteRunResult>& runs,
+                       const std::vector<ClaimResult>& claims) {
+  std::string html = "<section>\n<h2>Claims</h2>\n";
+  std::vector<std::vector<std::string>> rows;
+  std::vector<ClaimVerdict> verdicts;
+  for (const ClaimResult& result : claims) {
+    rows.push_back(ClaimSummaryRow(result));
+    verdicts.push_back(result.verdict);
+  }
+  absl::StrAppend(&html, TextTableHtml(ClaimSummaryHeader(), rows, "lll", 2, verdicts),
+                  "<p class=\"note\">", HtmlEscape(ClaimsNotation()), "</p>\n");
+  for (const ClaimResult& result : claims) {
+    const std::vector<std::string> seeds = ClaimSeeds(result);
+    const int decimals = Decimals(runs, result.claim.metric);
+    rows.clear();
+    verdicts.clear();
+    for (const ClaimCellResult& cell : result.cells) {
+      rows.push_back(ClaimCellRow(cell, seeds, decimals));
+      verdicts.push_back(cell.verdict);
+    }
+    absl::StrAppend(&html, "<h3>", HtmlEscape(result.claim.name), "</h3>\n<p class=\"note\">",
+                    HtmlEscape(ClaimDescription(result.claim)), "</p>\n",
+                    TextTableHtml(ClaimCellHeader(seeds), rows, "lrrrl", 4, verdicts));
+  }
+  return absl::StrCat(html, "</section>\n");
+}
+
 std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRunResult>& runs,
-                       const SuiteReportLayout& layout, const Grid& grid, const Table& table) {
+                       const SuiteReportLayout& layout, const Grid& grid, const Table& table,
+                       const std::vector<ClaimResult>& claims) {
   std::vector<std::map<std::string, Curve>> curves;
   curves.reserve(runs.size());
   for (const SuiteRunResult& run : runs) curves.push_back(ReadTrainCurves(run.train_dir));
@@ -750,7 +1014,9 @@ std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRun
   } else {
     absl::StrAppend(&html, TableHtml(runs, layout, grid, table));
   }
-  absl::StrAppend(&html, "</section>\n", MetricPlotsHtml(runs, layout, grid));
+  absl::StrAppend(&html, "</section>\n");
+  if (!claims.empty()) absl::StrAppend(&html, ClaimsHtml(runs, claims));
+  absl::StrAppend(&html, MetricPlotsHtml(runs, layout, grid));
   absl::StrAppend(
       &html,
       CurvePlotsHtml(runs, layout, grid, curves, {kLossTotal}, "Training loss",
@@ -769,7 +1035,8 @@ std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRun
                      "No student has logged combiner/mean_human or combiner/mean_pseudo yet."));
   absl::StrAppend(&html,
                   "<footer>Written by stlab: results.csv holds every run, results.md this "
-                  "table.</footer>\n</main>\n</body>\n</html>\n");
+                  "table and the claims, claims.json the claims.</footer>\n</main>\n</body>\n"
+                  "</html>\n");
   return html;
 }
 
@@ -786,12 +1053,16 @@ absl::StatusOr<std::string> WriteSuiteReport(const std::string& suite_name,
                                              const std::filesystem::path& dir) {
   const Grid grid = MakeGrid(runs, layout);
   const Table table = MakeTable(runs, layout, grid);
-  const std::string markdown = ResultsMarkdown(suite_name, runs, layout, grid, table);
+  const std::vector<ClaimResult> claims = EvaluateClaims(layout.claims, runs);
+  std::string console = ResultsMarkdown(suite_name, runs, layout, grid, table);
+  if (!claims.empty()) absl::StrAppend(&console, "\n", ClaimsSummaryMarkdown(claims));
   STLAB_RETURN_IF_ERROR(WriteReportFile(dir / "results.csv", ResultsCsv(runs, layout, grid)));
-  STLAB_RETURN_IF_ERROR(WriteReportFile(dir / "results.md", markdown));
   STLAB_RETURN_IF_ERROR(
-      WriteReportFile(dir / "report.html", ReportHtml(suite_name, runs, layout, grid, table)));
-  return markdown;
+      WriteReportFile(dir / "results.md", absl::StrCat(console, ClaimDetailsMarkdown(runs, claims))));
+  STLAB_RETURN_IF_ERROR(WriteReportFile(dir / "claims.json", ClaimsJson(claims)));
+  STLAB_RETURN_IF_ERROR(WriteReportFile(
+      dir / "report.html", ReportHtml(suite_name, runs, layout, grid, table, claims)));
+  return console;
 }
 
 }  // namespace stlab

@@ -1,9 +1,11 @@
 // The reports of an experiment suite: results.csv (one row per run, every factor a
 // column), results.md (the paper's table layout: rows by factors, a column per
 // initialization with its difference to the baseline, and self-training's gain;
-// mean and standard deviation over seeds) and report.html (self-contained, inline
-// SVG plots: metric against labeled fraction per initialization with and without
-// self-training, loss curves, the loss-normalization running averages).
+// mean and standard deviation over seeds; then the suite's claims and their
+// verdicts), claims.json (the claims, machine-readable) and report.html
+// (self-contained, inline SVG plots: metric against labeled fraction per
+// initialization with and without self-training, loss curves, the
+// loss-normalization running averages).
 #ifndef STLAB_CORE_SUITE_REPORT_H_
 #define STLAB_CORE_SUITE_REPORT_H_
 
@@ -51,9 +53,10 @@ struct SuiteReportLayout {
   std::vector<SuiteClaim> claims;             ///< Judged by EvaluateClaims, in this order.
 };
 
-/// Writes results.csv, results.md and report.html into `dir` (atomically, each)
-/// and returns the Markdown table. Axes not named by the layout (other than
-/// "self_training") are added to the rows.
+/// Writes results.csv, results.md, claims.json and report.html into `dir`
+/// (atomically, each) and returns what a console shows: results.md up to its
+/// claims' summary table (without the tables of each claim's cells). Axes not
+/// named by the layout (other than "self_training") are added to the rows.
 STLAB_API absl::StatusOr<std::string> WriteSuiteReport(const std::string& suite_name,
                                                        const std::vector<SuiteRunResult>& runs,
                                                        const SuiteReportLayout& layout,

@@ -1,6 +1,7 @@
 // WriteSuiteReport: the CSV's columns, the Markdown table's cells (means, standard
-// deviations, differences, self-training's gain, missing cells, failed runs) and a
-// self-contained HTML page whose plots come from the runs' metrics.jsonl.
+// deviations, differences, self-training's gain, missing cells, failed runs), the
+// claims (Markdown, JSON, HTML) and a self-contained HTML page whose plots come from
+// the runs' metrics.jsonl.
 // STLAB_REPORT_TEST_OUT=FOLDER keeps each test's report in FOLDER/<test name>, to
 // look at (scripts/check_report_html.sh renders it in headless Chromium).
 #include "core/suite/report.h"
@@ -15,6 +16,7 @@
 #include "core/engine/metrics_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "simdjson.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_files.h"
 
@@ -263,6 +265,115 @@ TEST(SuiteReportTest, AbsentXAxisSkipsTheMetricPlot) {
   ASSERT_THAT(WriteSuiteReport("no-x", runs, layout, dir).status(), IsOk());
   EXPECT_THAT(Section(Read(dir / "report.html"), "AP against augment"),
               HasSubstr("does not vary augment"));
+}
+
+// Self-training helps at 0.2 (d = 0.10, 0.12, 0.08) and is unclear at 1.0 (d =
+// 0.10, -0.05, 0.01), over seeds 0-2, random initialization only.
+std::vector<SuiteRunResult> ClaimRuns() {
+  std::vector<SuiteRunResult> runs;
+  const std::vector<double> control = {0.20, 0.20, 0.21};
+  for (const std::string fraction : {"0.2", "1.0"}) {
+    const std::vector<double> d = fraction == "0.2" ? std::vector<double>{0.10, 0.12, 0.08}
+                                                    : std::vector<double>{0.10, -0.05, 0.01};
+    for (int seed = 0; seed < 3; ++seed) {
+      runs.push_back(MakeRun("random", fraction, false, seed, control[seed]));
+      runs.push_back(MakeRun("random", fraction, true, seed, control[seed] + d[seed]));
+    }
+  }
+  return runs;
+}
+
+SuiteReportLayout ClaimLayout() {
+  SuiteReportLayout layout = GridLayout();
+  SuiteClaim claim;
+  claim.name = "self-training | helps";
+  claim.metric = "AP";
+  claim.axis = "self_training";
+  claim.treatment = "true";
+  claim.control = "false";
+  layout.claims.push_back(claim);
+  return layout;
+}
+
+TEST(SuiteReportTest, MarkdownSummarizesClaimsAndTabulatesTheirCells) {
+  const fs::path dir = ReportDir();
+  const absl::StatusOr<std::string> console =
+      WriteSuiteReport("claims", ClaimRuns(), ClaimLayout(), dir);
+  ASSERT_THAT(console.status(), IsOk());
+  const std::string summary =
+      "## Claims\n\n"
+      "| claim | metric | verdict | cells supported | contradicted | inconclusive |\n"
+      "|---|---|---|---:|---:|---:|\n"
+      "| self-training \\| helps | AP | inconclusive | 1 | 0 | 1 |\n";
+  EXPECT_THAT(*console, HasSubstr(summary));
+  EXPECT_THAT(*console, Not(HasSubstr("### ")));
+  const std::string markdown = Read(dir / "results.md");
+  EXPECT_THAT(markdown, StartsWith(*console));
+  EXPECT_THAT(markdown,
+              HasSubstr("### self-training | helps\n\nd = AP(self_training = true) − "
+                        "AP(self_training = false) for each seed; expected: increase (d > 0). "
+                        "Verdict: inconclusive.\n\n"
+                        "| cell | n | mean d | std d | verdict | d seed 0 | d seed 1 | d seed 2 |\n"
+                        "|---|---:|---:|---:|---|---:|---:|---:|\n"
+                        "| init = random · labeled_fraction = 0.2 | 3 | +0.100 | 0.020 | "
+                        "supported | +0.100 | +0.120 | +0.080 |\n"
+                        "| init = random · labeled_fraction = 1.0 | 3 | +0.020 | 0.075 | "
+                        "inconclusive | +0.100 | -0.050 | +0.010 |\n"));
+}
+
+TEST(SuiteReportTest, ClaimCellsShowMissingSeedsAndTooFewSeeds) {
+  std::vector<SuiteRunResult> runs = ClaimRuns();
+  runs[11].status = "pending";  // 1.0, seed 2, with self-training.
+  runs[11].metrics.clear();
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("claims", runs, ClaimLayout(), dir).status(), IsOk());
+  EXPECT_THAT(Read(dir / "results.md"),
+              HasSubstr("| init = random · labeled_fraction = 1.0 | 2 | +0.025 | 0.106 | "
+                        "inconclusive (n seeds < 3) | +0.100 | -0.050 | missing |\n"));
+}
+
+TEST(SuiteReportTest, ClaimsJsonHoldsEveryClaimAndCell) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("claims", ClaimRuns(), ClaimLayout(), dir).status(), IsOk());
+  simdjson::dom::parser parser;
+  simdjson::dom::element json;
+  ASSERT_EQ(parser.load((dir / "claims.json").string()).get(json), simdjson::SUCCESS);
+  simdjson::dom::array claims;
+  ASSERT_EQ(json["claims"].get_array().get(claims), simdjson::SUCCESS);
+  ASSERT_EQ(claims.size(), 1u);
+  const simdjson::dom::element claim = claims.at(0);
+  EXPECT_EQ(std::string_view(claim["name"]), "self-training | helps");
+  EXPECT_EQ(std::string_view(claim["compare"]["treatment"]), "true");
+  EXPECT_TRUE(claim["across"].is_null());
+  EXPECT_EQ(std::string_view(claim["expect"]), "increase");
+  EXPECT_EQ(std::string_view(claim["verdict"]), "inconclusive");
+  EXPECT_EQ(int64_t(claim["cells_supported"]), 1);
+  EXPECT_EQ(int64_t(claim["cells_inconclusive"]), 1);
+  const simdjson::dom::element cell = claim["cells"].at(0);
+  EXPECT_EQ(std::string_view(cell["factors"]["labeled_fraction"]), "0.2");
+  EXPECT_EQ(int64_t(cell["n"]), 3);
+  EXPECT_NEAR(double(cell["mean_d"]), 0.10, 1e-12);
+  EXPECT_NEAR(double(cell["std_d"]), 0.02, 1e-12);
+  EXPECT_EQ(std::string_view(cell["verdict"]), "supported");
+  EXPECT_EQ(std::string_view(cell["effects"].at(1)["seed"]), "1");
+  EXPECT_NEAR(double(cell["effects"].at(1)["d"]), 0.12, 1e-12);
+  EXPECT_EQ(simdjson::dom::array(cell["missing_seeds"]).size(), 0u);
+  // Without claims, the file says so (no stale claims from an earlier report).
+  ASSERT_THAT(WriteSuiteReport("claims", ClaimRuns(), GridLayout(), dir).status(), IsOk());
+  EXPECT_EQ(Read(dir / "claims.json"), "{\"claims\": []}\n");
+}
+
+TEST(SuiteReportTest, HtmlShowsClaimsWithVerdictsAndCells) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("claims", ClaimRuns(), ClaimLayout(), dir).status(), IsOk());
+  const std::string claims = Section(Read(dir / "report.html"), "Claims");
+  EXPECT_THAT(claims, HasSubstr("<td class=\"text flat\">inconclusive</td>"));
+  EXPECT_THAT(claims, HasSubstr("<h3>self-training | helps</h3>"));
+  EXPECT_THAT(claims, HasSubstr("<td class=\"text\">init = random · labeled_fraction = 0.2</td>"
+                                "<td>3</td><td>+0.100</td><td>0.020</td>"
+                                "<td class=\"text up\">supported</td>"));
+  ASSERT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), dir).status(), IsOk());
+  EXPECT_EQ(Section(Read(dir / "report.html"), "Claims"), "");
 }
 
 TEST(SuiteReportTest, WriteFailureNamesTheFile) {
