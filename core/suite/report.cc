@@ -1,6 +1,6 @@
 // WriteSuiteReport: results.csv, the paper-style Markdown table with the claims'
 // verdicts (EvaluateClaims), claims.json and report.html (the same tables plus
-// inline SVG plots read from the runs' metrics.jsonl).
+// inline SVG plots read from the runs' metrics.jsonl and pseudo-label summaries).
 #include "core/suite/report.h"
 
 #include <algorithm>
@@ -20,6 +20,7 @@
 #include "absl/strings/str_replace.h"
 #include "core/atomic_file.h"
 #include "core/engine/metrics_log.h"
+#include "core/engine/pseudo_label_export.h"
 #include "core/status.h"
 #include "core/suite/svg_chart.h"
 #include "simdjson.h"
@@ -36,6 +37,10 @@ constexpr char kFailed[] = "failed";
 constexpr char kLossTotal[] = "loss/total";
 constexpr char kMeanHuman[] = "combiner/mean_human";
 constexpr char kMeanPseudo[] = "combiner/mean_pseudo";
+// The pseudo-label stage's metrics, and its labeler's operating point.
+constexpr char kPseudoPrefix[] = "pseudo/";
+constexpr char kPseudoPrecision[] = "pseudo/precision";
+constexpr char kPseudoRecall[] = "pseudo/recall";
 
 // Okabe-Ito (told apart with colour-vision deficiencies, yellow left out: too light
 // on white), then a few more for many initializations.
@@ -437,8 +442,12 @@ std::string CsvNumber(double value) {
 std::string ResultsCsv(const std::vector<SuiteRunResult>& runs, const SuiteReportLayout& layout,
                        const Grid& grid) {
   std::set<std::string> metric_names;
+  std::set<std::string> pseudo_names;
   for (const SuiteRunResult& run : runs) {
     for (const auto& [name, value] : run.metrics) metric_names.insert(name);
+    for (const auto& [name, value] : run.pseudo_label_metrics) {
+      if (name.rfind(kPseudoPrefix, 0) == 0) pseudo_names.insert(name);
+    }
   }
   std::vector<std::string> header = grid.axes;
   header.push_back(kSelfTrainingAxis);
@@ -446,6 +455,9 @@ std::string ResultsCsv(const std::vector<SuiteRunResult>& runs, const SuiteRepor
   header.insert(header.end(), metric_names.begin(), metric_names.end());
   header.push_back(absl::StrCat("teacher_", layout.metric));
   header.push_back("log");
+  // NOTE: after `log`, so that the columns of suites without self-training (and of
+  // reports written before these columns existed) keep their places.
+  header.insert(header.end(), pseudo_names.begin(), pseudo_names.end());
   std::string csv;
   auto append_row = [&](const std::vector<std::string>& fields) {
     std::vector<std::string> quoted;
@@ -464,6 +476,10 @@ std::string ResultsCsv(const std::vector<SuiteRunResult>& runs, const SuiteRepor
     const auto teacher = run.teacher_metrics.find(layout.metric);
     row.push_back(teacher == run.teacher_metrics.end() ? "" : CsvNumber(teacher->second));
     row.push_back(run.log.string());
+    for (const std::string& name : pseudo_names) {
+      const auto it = run.pseudo_label_metrics.find(name);
+      row.push_back(it == run.pseudo_label_metrics.end() ? "" : CsvNumber(it->second));
+    }
     append_row(row);
   }
   return csv;
@@ -649,7 +665,9 @@ svg.chart { width: 100%; height: auto; display: block; border: 1px solid var(--l
 p.empty { color: var(--muted); font-style: italic; }
 th.text, td.text { text-align: left; }
 h3 { font-size: 16px; margin: 22px 0 4px; }
-
+div.pseudo p.title { font-weight: 600; font-size: 14px; margin: 0 0 6px; }
+div.pseudo p.caption { color: var(--muted); font-size: 12px; margin: 4px 0 0; }
+ul.notes { margin: 8px 0 0; padding-left: 20px; font-size: 13px; color: var(--muted); }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
 )css";
 
@@ -988,6 +1006,177 @@ std::string ClaimsHtml(const std::vector<SuiteRunResult>& runs,
   return absl::StrCat(html, "</section>\n");
 }
 
+// What a pseudo-label summary says of the labels' quality against the ground truth
+// hidden in the unlabeled images.
+struct PseudoQuality {
+  bool readable = false;     // The summary parsed as JSON.
+  bool has_quality = false;  // It holds "quality".
+  struct PrPoint {
+    double threshold = 0;
+    double precision = 0;
+    double recall = 0;
+  };
+  std::vector<PrPoint> pr_curve;  // Detection.
+  struct ClassQuality {
+    std::string name;
+    std::optional<double> coverage;
+    std::optional<double> iou;
+  };
+  std::vector<ClassQuality> per_class;  // Segmentation.
+};
+
+PseudoQuality ReadPseudoQuality(const fs::path& summary) {
+  PseudoQuality quality;
+  simdjson::dom::parser parser;
+  simdjson::dom::element document;
+  if (parser.load(summary.string()).get(document) != simdjson::SUCCESS) return quality;
+  quality.readable = true;
+  simdjson::dom::object object;
+  if (document["quality"].get_object().get(object) != simdjson::SUCCESS) return quality;
+  quality.has_quality = true;
+  simdjson::dom::array curve;
+  if (object["pr_curve"].get_array().get(curve) == simdjson::SUCCESS) {
+    for (const simdjson::dom::element point : curve) {
+      PseudoQuality::PrPoint p;
+      if (point["threshold"].get_double().get(p.threshold) != simdjson::SUCCESS ||
+          point["precision"].get_double().get(p.precision) != simdjson::SUCCESS ||
+          point["recall"].get_double().get(p.recall) != simdjson::SUCCESS) {
+        continue;  // A threshold without boxes has no precision (null).
+      }
+      quality.pr_curve.push_back(p);
+    }
+  }
+  simdjson::dom::object per_class;
+  if (object["per_class"].get_object().get(per_class) == simdjson::SUCCESS) {
+    for (const simdjson::dom::key_value_pair field : per_class) {
+      PseudoQuality::ClassQuality c;
+      c.name = std::string(field.key);
+      double value = 0;
+      if (field.value["coverage"].get_double().get(value) == simdjson::SUCCESS) c.coverage = value;
+      if (field.value["iou"].get_double().get(value) == simdjson::SUCCESS) c.iou = value;
+      quality.per_class.push_back(std::move(c));
+    }
+  }
+  return quality;
+}
+
+// "init=random, labeled_fraction=0.2, seed=0": a self-training run without its
+// self_training level, which every run here shares.
+std::string LabelingTitle(const SuiteRunResult& run) {
+  std::vector<std::string> parts;
+  for (const auto& [axis, level] : run.factors) {
+    if (axis != kSelfTrainingAxis) parts.push_back(absl::StrCat(axis, "=", level));
+  }
+  return parts.empty() ? "the run" : absl::StrJoin(parts, ", ");
+}
+
+// The run's pseudo/* metrics in one line.
+std::string PseudoMetricsLine(const SuiteRunResult& run) {
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : run.pseudo_label_metrics) {
+    if (name.rfind(kPseudoPrefix, 0) == 0) parts.push_back(absl::StrFormat("%s %.4g", name, value));
+  }
+  return absl::StrJoin(parts, " · ");
+}
+
+// Each self-training run's last pseudo labels against the hidden ground truth: a
+// precision-recall curve over score thresholds with the labeler's operating point
+// (detection), or per-class coverage and IoU (segmentation).
+std::string PseudoLabelQualityHtml(const std::vector<SuiteRunResult>& runs) {
+  std::string html = "<section>\n<h2>Pseudo-label quality</h2>\n";
+  std::string panels;
+  std::vector<std::string> notes;
+  int without_quality = 0;
+  bool any_labeling = false;
+  bool any_curve = false;
+  for (const SuiteRunResult& run : runs) {
+    if (!run.self_training || run.pseudo_label_dir.empty()) continue;
+    any_labeling = true;
+    const fs::path summary = PseudoLabelFiles(run.pseudo_label_dir).summary();
+    const PseudoQuality quality = ReadPseudoQuality(summary);
+    const std::string title = LabelingTitle(run);
+    if (!quality.readable) {
+      notes.push_back(absl::StrCat(title, ": no readable summary (", summary.string(), ")"));
+      continue;
+    }
+    if (!quality.has_quality) {
+      ++without_quality;
+      continue;
+    }
+    const std::string metrics_line = PseudoMetricsLine(run);
+    if (!quality.pr_curve.empty()) {
+      any_curve = true;
+      ChartSeries curve;
+      curve.color = Color(0);
+      curve.markers = true;
+      for (const PseudoQuality::PrPoint& p : quality.pr_curve) {
+        curve.x.push_back(p.recall);
+        curve.y.push_back(p.precision);
+        curve.point_labels.push_back(absl::StrFormat("%g", p.threshold));
+      }
+      std::vector<ChartSeries> series = {std::move(curve)};
+      const std::optional<double> precision = FiniteMetric(run.pseudo_label_metrics, kPseudoPrecision);
+      const std::optional<double> recall = FiniteMetric(run.pseudo_label_metrics, kPseudoRecall);
+      if (precision && recall) {
+        ChartSeries point;
+        point.color = Color(1);
+        point.markers = true;
+        point.x = {*recall};
+        point.y = {*precision};
+        series.push_back(std::move(point));
+      }
+      ChartOptions options;
+      options.title = title;
+      options.x_label = "recall";
+      options.y_label = "precision";
+      // Both axes over [0, 1]: the runs' curves compare at a glance.
+      for (const double t : {0.0, 0.2, 0.4, 0.6, 0.8, 1.0}) {
+        options.x_ticks.emplace_back(t, absl::StrFormat("%.1f", t));
+        options.y_ticks.emplace_back(t, absl::StrFormat("%.1f", t));
+      }
+      absl::StrAppend(&panels, "<div class=\"pseudo\">", LineChartSvg(series, options),
+                      "<p class=\"caption\">", HtmlEscape(metrics_line), "</p></div>\n");
+    } else if (!quality.per_class.empty()) {
+      auto number = [](const std::optional<double>& v) {
+        return v && std::isfinite(*v) ? absl::StrFormat("%.3f", *v) : std::string(kNoRun);
+      };
+      std::vector<std::vector<std::string>> rows;
+      for (const PseudoQuality::ClassQuality& c : quality.per_class) {
+        rows.push_back({c.name, number(c.coverage), number(c.iou)});
+      }
+      absl::StrAppend(&panels, "<div class=\"pseudo\"><p class=\"title\">", HtmlEscape(title),
+                      "</p>\n", TextTableHtml({"class", "coverage", "IoU"}, rows, "l"),
+                      "<p class=\"caption\">", HtmlEscape(metrics_line), "</p></div>\n");
+    } else {
+      notes.push_back(absl::StrCat(title, ": the summary's quality has neither pr_curve nor per_class"));
+    }
+  }
+  if (!any_labeling) {
+    return absl::StrCat(html, "<p class=\"empty\">No pseudo-label stage has finished yet.</p>\n</section>\n");
+  }
+  absl::StrAppend(&html,
+                  "<p class=\"note\">Each self-training run's last pseudo labels against the "
+                  "ground truth hidden in its unlabeled images. Detection: precision against "
+                  "recall of the pseudo boxes at each teacher-score threshold (points labelled "
+                  "with the threshold), and the labeler's operating point. Segmentation: per "
+                  "class, coverage (the share of its pixels that get a pseudo label) and IoU.</p>\n");
+  if (any_curve) {
+    absl::StrAppend(&html, LegendHtml({{"score thresholds", Color(0), false},
+                                       {"operating point (pseudo/precision, pseudo/recall)", Color(1), false}}));
+  }
+  if (!panels.empty()) absl::StrAppend(&html, "<div class=\"grid\">\n", panels, "</div>\n");
+  if (without_quality > 0) {
+    notes.push_back(absl::StrCat(without_quality, without_quality == 1 ? " labeling" : " labelings",
+                                 " without quality: the unlabeled images carry no ground truth"));
+  }
+  if (!notes.empty()) {
+    absl::StrAppend(&html, "<ul class=\"notes\">\n");
+    for (const std::string& note : notes) absl::StrAppend(&html, "<li>", HtmlEscape(note), "</li>\n");
+    absl::StrAppend(&html, "</ul>\n");
+  }
+  return absl::StrCat(html, "</section>\n");
+}
+
 std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRunResult>& runs,
                        const SuiteReportLayout& layout, const Grid& grid, const Table& table,
                        const std::vector<ClaimResult>& claims) {
@@ -1033,6 +1222,7 @@ std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRun
                      "against iteration.",
                      "running mean of the loss",
                      "No student has logged combiner/mean_human or combiner/mean_pseudo yet."));
+  if (grid.has_self_training) absl::StrAppend(&html, PseudoLabelQualityHtml(runs));
   absl::StrAppend(&html,
                   "<footer>Written by stlab: results.csv holds every run, results.md this "
                   "table and the claims, claims.json the claims.</footer>\n</main>\n</body>\n"

@@ -5,7 +5,7 @@
 // verdicts), claims.json (the claims, machine-readable) and report.html
 // (self-contained, inline SVG plots: metric against labeled fraction per
 // initialization with and without self-training, loss curves, the
-// loss-normalization running averages).
+// loss-normalization running averages, the pseudo labels' quality).
 #ifndef STLAB_CORE_SUITE_REPORT_H_
 #define STLAB_CORE_SUITE_REPORT_H_
 
@@ -40,6 +40,15 @@ struct SuiteRunResult {
   /// Folder of the run's last training stage (holds metrics.jsonl with "loss/..."
   /// and, for students, "combiner/mean_human" and "combiner/mean_pseudo").
   std::filesystem::path train_dir;
+  /// Self-training runs: the final metrics of their last round's pseudo-label stage
+  /// ("pseudo/images"; with ground truth hidden in the unlabeled images also
+  /// "pseudo/precision", "pseudo/recall", ... for detection and
+  /// "pseudo/pixel_accuracy", "pseudo/miou", ... for segmentation). Empty until
+  /// that stage finished.
+  Metrics pseudo_label_metrics;
+  /// That stage's folder (holds pseudo_labels_summary.json) once it finished, else
+  /// empty.
+  std::filesystem::path pseudo_label_dir;
 };
 
 /// How the Markdown table and the plots are laid out.

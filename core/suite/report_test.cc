@@ -1,7 +1,7 @@
 // WriteSuiteReport: the CSV's columns, the Markdown table's cells (means, standard
 // deviations, differences, self-training's gain, missing cells, failed runs), the
 // claims (Markdown, JSON, HTML) and a self-contained HTML page whose plots come from
-// the runs' metrics.jsonl.
+// the runs' metrics.jsonl and pseudo-label summaries.
 // STLAB_REPORT_TEST_OUT=FOLDER keeps each test's report in FOLDER/<test name>, to
 // look at (scripts/check_report_html.sh renders it in headless Chromium).
 #include "core/suite/report.h"
@@ -374,6 +374,104 @@ TEST(SuiteReportTest, HtmlShowsClaimsWithVerdictsAndCells) {
                                 "<td class=\"text up\">supported</td>"));
   ASSERT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), dir).status(), IsOk());
   EXPECT_EQ(Section(Read(dir / "report.html"), "Claims"), "");
+}
+
+// GridRuns with each finished self-training run's pseudo-label stage: its metrics,
+// and (detection) a summary with a precision-recall curve in `runs_dir`.
+std::vector<SuiteRunResult> GridRunsWithPseudoLabels(const fs::path& runs_dir) {
+  std::vector<SuiteRunResult> runs = GridRuns();
+  for (size_t r = 0; r < runs.size(); ++r) {
+    if (!runs[r].self_training || runs[r].status != "done") continue;
+    runs[r].pseudo_label_dir = runs_dir / absl::StrCat("pseudo", r);
+    runs[r].pseudo_label_metrics = {{"pseudo/images", 40},
+                                    {"pseudo/precision", 0.8},
+                                    {"pseudo/recall", r == 2 ? 0.52 : 0.625},
+                                    {"labeler/other", 1}};
+    stlab::testing::WriteFile(
+        runs[r].pseudo_label_dir / "pseudo_labels_summary.json",
+        "{\"images\": 40, \"kept\": 38, \"quality\": {\"pr_curve\": ["
+        "{\"threshold\": 0.3, \"precision\": 0.6, \"recall\": 0.8, \"boxes_per_image\": 3.1}, "
+        "{\"threshold\": 0.5, \"precision\": 0.8, \"recall\": 0.6, \"boxes_per_image\": 2.0}, "
+        "{\"threshold\": 0.7, \"precision\": 0.9, \"recall\": 0.4, \"boxes_per_image\": 1.2}, "
+        "{\"threshold\": 0.9, \"precision\": null, \"recall\": 0.0, \"boxes_per_image\": 0}]}}\n");
+  }
+  return runs;
+}
+
+TEST(SuiteReportTest, CsvHasAColumnPerPseudoLabelMetricAfterTheOthers) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(
+      WriteSuiteReport("grid", GridRunsWithPseudoLabels(dir / "runs"), GridLayout(), dir).status(),
+      IsOk());
+  const std::vector<std::string> lines =
+      absl::StrSplit(Read(dir / "results.csv"), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 17u);
+  EXPECT_EQ(lines[0], "init,labeled_fraction,seed,self_training,status,AP,AP50,teacher_AP,log,"
+                      "pseudo/images,pseudo/precision,pseudo/recall");
+  EXPECT_EQ(lines[1], "random,0.2,0,false,done,0.12,0.24,,,,,");
+  EXPECT_EQ(lines[8], "supervised,0.2,1,true,done,0.26,0.52,0.13,,40,0.8,0.625");
+  EXPECT_EQ(lines[11], absl::StrCat("random,1.0,0,true,failed,,,,", kFailedLog, ",,,"));
+}
+
+TEST(SuiteReportTest, HtmlPlotsThePseudoLabelsPrecisionRecallCurveAndOperatingPoint) {
+  const fs::path dir = ReportDir();
+  std::vector<SuiteRunResult> runs = GridRunsWithPseudoLabels(dir / "runs");
+  // runs[3] (random, 0.2, ST, seed 1): a summary that does not parse; runs[6]
+  // (supervised, 0.2, ST, seed 0): one without ground truth.
+  stlab::testing::WriteFile(runs[3].pseudo_label_dir / "pseudo_labels_summary.json", "{\"images\": ");
+  stlab::testing::WriteFile(runs[6].pseudo_label_dir / "pseudo_labels_summary.json",
+                            "{\"images\": 40, \"kept\": 38}\n");
+  ASSERT_THAT(WriteSuiteReport("pr", runs, GridLayout(), dir).status(), IsOk());
+  const std::string section = Section(Read(dir / "report.html"), "Pseudo-label quality");
+  // runs[2] (random, 0.2, seed 0): the curve, labelled by threshold, and the
+  // operating point; the point without precision is left out.
+  const std::string title = "init=random, labeled_fraction=0.2, seed=0";
+  const size_t chart = section.find(absl::StrCat("aria-label=\"", title, "\""));
+  ASSERT_NE(chart, std::string::npos);
+  const std::string svg = section.substr(chart, section.find("</svg>", chart) - chart);
+  EXPECT_THAT(svg, HasSubstr("<polyline"));
+  EXPECT_THAT(svg, HasSubstr("<title>0.3</title>"));
+  EXPECT_THAT(svg, HasSubstr("<title>0.7</title>"));
+  EXPECT_THAT(svg, Not(HasSubstr("<title>0.9</title>")));
+  EXPECT_THAT(svg, HasSubstr("fill=\"#D55E00\""));  // The operating point.
+  EXPECT_THAT(section, HasSubstr("pseudo/images 40 · pseudo/precision 0.8 · pseudo/recall 0.52"));
+  EXPECT_THAT(section, Not(HasSubstr("labeler/other")));
+  EXPECT_THAT(section, HasSubstr("operating point"));
+  EXPECT_THAT(section, HasSubstr(absl::StrCat(
+                           "init=random, labeled_fraction=0.2, seed=1: no readable summary (",
+                           (runs[3].pseudo_label_dir / "pseudo_labels_summary.json").string())));
+  EXPECT_THAT(section, HasSubstr("1 labeling without quality"));
+  // Six finished self-training runs, two of them without a plot.
+  size_t charts = 0;
+  for (size_t at = section.find("<svg xmlns"); at != std::string::npos;
+       at = section.find("<svg xmlns", at + 1)) {
+    ++charts;
+  }
+  EXPECT_EQ(charts, 4u);
+}
+
+TEST(SuiteReportTest, HtmlTabulatesSegmentationPseudoLabelsPerClass) {
+  const fs::path dir = ReportDir();
+  std::vector<SuiteRunResult> runs = GridRuns();
+  runs[2].pseudo_label_dir = dir / "runs" / "pseudo";
+  runs[2].pseudo_label_metrics = {{"pseudo/miou", 0.55}, {"pseudo/pixel_accuracy", 0.91}};
+  stlab::testing::WriteFile(
+      runs[2].pseudo_label_dir / "pseudo_labels_summary.json",
+      "{\"quality\": {\"per_class\": {\"background\": {\"coverage\": 0.97, \"iou\": 0.9}, "
+      "\"circle <1>\": {\"coverage\": 0.42, \"iou\": null}}}}\n");
+  ASSERT_THAT(WriteSuiteReport("seg", runs, GridLayout(), dir).status(), IsOk());
+  const std::string section = Section(Read(dir / "report.html"), "Pseudo-label quality");
+  EXPECT_THAT(section, HasSubstr("<td class=\"text\">background</td><td>0.970</td><td>0.900</td>"));
+  EXPECT_THAT(section, HasSubstr("<td class=\"text\">circle &lt;1&gt;</td><td>0.420</td><td>—</td>"));
+  EXPECT_THAT(section, HasSubstr("pseudo/miou 0.55 · pseudo/pixel_accuracy 0.91"));
+  EXPECT_THAT(section, Not(HasSubstr("<svg")));
+}
+
+TEST(SuiteReportTest, HtmlSaysWhenNoPseudoLabelStageFinished) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), dir).status(), IsOk());
+  EXPECT_THAT(Section(Read(dir / "report.html"), "Pseudo-label quality"),
+              HasSubstr("No pseudo-label stage has finished yet."));
 }
 
 TEST(SuiteReportTest, WriteFailureNamesTheFile) {
