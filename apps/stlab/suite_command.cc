@@ -60,7 +60,7 @@ int Report(const LoadedSuite& suite, const SuiteRunSummary* summary) {
     return 1;
   }
   std::cout << *table << "\nreport: " << suite.spec.report_dir().string()
-            << "/{results.csv, results.md, report.html}\n";
+            << "/{results.csv, results.md, claims.json, report.html}\n";
   return 0;
 }
 

@@ -1,5 +1,6 @@
-// WriteSuiteReport: results.csv, the paper-style Markdown table and report.html
-// (the same table plus inline SVG plots read from the runs' metrics.jsonl).
+// WriteSuiteReport: results.csv, the paper-style Markdown table with the claims'
+// verdicts (EvaluateClaims), claims.json and report.html (the same tables plus
+// inline SVG plots read from the runs' metrics.jsonl and pseudo-label summaries).
 #include "core/suite/report.h"
 
 #include <algorithm>
@@ -18,6 +19,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "core/atomic_file.h"
+#include "core/engine/metrics_log.h"
+#include "core/engine/pseudo_label_export.h"
 #include "core/status.h"
 #include "core/suite/svg_chart.h"
 #include "simdjson.h"
@@ -34,6 +37,10 @@ constexpr char kFailed[] = "failed";
 constexpr char kLossTotal[] = "loss/total";
 constexpr char kMeanHuman[] = "combiner/mean_human";
 constexpr char kMeanPseudo[] = "combiner/mean_pseudo";
+// The pseudo-label stage's metrics, and its labeler's operating point.
+constexpr char kPseudoPrefix[] = "pseudo/";
+constexpr char kPseudoPrecision[] = "pseudo/precision";
+constexpr char kPseudoRecall[] = "pseudo/recall";
 
 // Okabe-Ito (told apart with colour-vision deficiencies, yellow left out: too light
 // on white), then a few more for many initializations.
@@ -136,6 +143,22 @@ Summary Summarize(const std::vector<double>& values) {
   return s;
 }
 
+// Decimals to show `metric` and its differences with.
+int Decimals(const std::vector<SuiteRunResult>& runs, const std::string& metric) {
+  double largest = 0;
+  bool unit_interval = true;
+  for (const SuiteRunResult& run : runs) {
+    if (run.status != kDone) continue;
+    if (const std::optional<double> v = FiniteMetric(run.metrics, metric)) {
+      largest = std::max(largest, std::abs(*v));
+      unit_interval = unit_interval && *v >= 0 && *v <= 1;
+    }
+  }
+  // NOTE: fractions (AP in [0, 1]) with 3 decimals as in the brief; percentages
+  // (the paper's AP 41.1) with 1; anything else with 2.
+  return unit_interval ? 3 : (largest >= 10 ? 1 : 2);
+}
+
 // Runs as the table and the plots group them.
 struct Grid {
   std::vector<std::string> axes;      // every axis but "self_training"
@@ -163,19 +186,10 @@ Grid MakeGrid(const std::vector<SuiteRunResult>& runs, const SuiteReportLayout& 
   grid.column_levels = grid.has_columns ? LevelsOf(runs, layout.columns)
                                         : std::vector<std::string>{""};
   grid.has_baseline = grid.has_columns && Contains(grid.column_levels, layout.baseline);
-  double largest = 0;
-  bool unit_interval = true;
   for (const SuiteRunResult& run : runs) {
     grid.has_self_training = grid.has_self_training || run.self_training;
-    if (run.status != kDone) continue;
-    if (const std::optional<double> v = FiniteMetric(run.metrics, layout.metric)) {
-      largest = std::max(largest, std::abs(*v));
-      unit_interval = unit_interval && *v >= 0 && *v <= 1;
-    }
   }
-  // NOTE: fractions (AP in [0, 1]) with 3 decimals as in the brief; percentages
-  // (the paper's AP 41.1) with 1; anything else with 2.
-  grid.decimals = unit_interval ? 3 : (largest >= 10 ? 1 : 2);
+  grid.decimals = Decimals(runs, layout.metric);
   return grid;
 }
 
@@ -320,6 +334,94 @@ std::string StatusLine(const std::vector<SuiteRunResult>& runs) {
                       parts.empty() ? "" : ": ", absl::StrJoin(parts, ", "), ".");
 }
 
+// ---- claims: the text of their tables, shared by results.md and report.html ----
+
+std::string ClaimDescription(const SuiteClaim& claim) {
+  const std::string difference =
+      absl::StrCat(claim.metric, "(", claim.axis, " = ", claim.treatment, ") − ", claim.metric,
+                   "(", claim.axis, " = ", claim.control, ")");
+  std::string text = claim.across ? absl::StrCat("d = [", difference, "] at ", claim.across->axis,
+                                                 " = ", claim.across->to, " − the same at ",
+                                                 claim.across->axis, " = ", claim.across->from)
+                                  : absl::StrCat("d = ", difference);
+  absl::StrAppend(&text, " for each seed; expected: ", ClaimExpectationName(claim.expect), " (d ",
+                  claim.expect == ClaimExpectation::kIncrease ? ">" : "<", " 0)");
+  if (!claim.where.empty()) {
+    std::vector<std::string> pairs;
+    for (const auto& [axis, level] : claim.where) pairs.push_back(absl::StrCat(axis, " = ", level));
+    absl::StrAppend(&text, "; only runs with ", absl::StrJoin(pairs, ", "));
+  }
+  return absl::StrCat(text, ".");
+}
+
+std::string ClaimsNotation() {
+  return absl::StrCat(
+      "A cell is a combination of the axes a claim neither compares, goes across, fixes nor "
+      "pairs by (", kClaimSeedAxis, "). Over its seeds, with e = d for an expected increase "
+      "and e = −d for a decrease: supported when mean(e) − std(e) > 0, contradicted when "
+      "mean(e) + std(e) < 0, otherwise (or with fewer than 3 seeds) inconclusive; std is the "
+      "sample standard deviation. A claim is supported when every cell is, contradicted when "
+      "any cell is, otherwise inconclusive.");
+}
+
+const std::vector<std::string>& ClaimSummaryHeader() {
+  static const std::vector<std::string> header = {"claim", "metric", "verdict",
+                                                  "cells supported", "contradicted",
+                                                  "inconclusive"};
+  return header;
+}
+
+std::vector<std::string> ClaimSummaryRow(const ClaimResult& result) {
+  return {result.claim.name, result.claim.metric, ClaimVerdictName(result.verdict),
+          absl::StrCat(result.supported), absl::StrCat(result.contradicted),
+          absl::StrCat(result.inconclusive)};
+}
+
+// Every seed of the claim's cells, in order of appearance.
+std::vector<std::string> ClaimSeeds(const ClaimResult& result) {
+  std::vector<std::string> seeds;
+  for (const ClaimCellResult& cell : result.cells) {
+    for (const auto& [seed, d] : cell.effects) {
+      if (!Contains(seeds, seed)) seeds.push_back(seed);
+    }
+    for (const std::string& seed : cell.missing_seeds) {
+      if (!Contains(seeds, seed)) seeds.push_back(seed);
+    }
+  }
+  return seeds;
+}
+
+std::vector<std::string> ClaimCellHeader(const std::vector<std::string>& seeds) {
+  std::vector<std::string> header = {"cell", "n", "mean d", "std d", "verdict"};
+  for (const std::string& seed : seeds) header.push_back(absl::StrCat("d ", kClaimSeedAxis, " ", seed));
+  return header;
+}
+
+std::string CellVerdict(const ClaimCellResult& cell) {
+  const std::string verdict = ClaimVerdictName(cell.verdict);
+  return cell.note.empty() ? verdict : absl::StrCat(verdict, " (", cell.note, ")");
+}
+
+// Title, n, mean d, std d, verdict, then each seed's d ("missing"; "" when the cell
+// lacks the seed).
+std::vector<std::string> ClaimCellRow(const ClaimCellResult& cell,
+                                      const std::vector<std::string>& seeds, int decimals) {
+  std::vector<std::string> row = {
+      cell.Title(), absl::StrCat(cell.n),
+      cell.n > 0 ? FormatDelta(cell.mean, decimals) : kNoRun,
+      cell.n > 1 ? absl::StrFormat("%.*f", decimals, cell.std) : kNoRun, CellVerdict(cell)};
+  for (const std::string& seed : seeds) {
+    auto effect = std::find_if(cell.effects.begin(), cell.effects.end(),
+                               [&](const auto& e) { return e.first == seed; });
+    if (effect != cell.effects.end()) {
+      row.push_back(FormatDelta(effect->second, decimals));
+    } else {
+      row.push_back(Contains(cell.missing_seeds, seed) ? "missing" : "");
+    }
+  }
+  return row;
+}
+
 // ---- results.csv ----
 
 std::string CsvField(const std::string& text) {
@@ -340,8 +442,12 @@ std::string CsvNumber(double value) {
 std::string ResultsCsv(const std::vector<SuiteRunResult>& runs, const SuiteReportLayout& layout,
                        const Grid& grid) {
   std::set<std::string> metric_names;
+  std::set<std::string> pseudo_names;
   for (const SuiteRunResult& run : runs) {
     for (const auto& [name, value] : run.metrics) metric_names.insert(name);
+    for (const auto& [name, value] : run.pseudo_label_metrics) {
+      if (name.rfind(kPseudoPrefix, 0) == 0) pseudo_names.insert(name);
+    }
   }
   std::vector<std::string> header = grid.axes;
   header.push_back(kSelfTrainingAxis);
@@ -349,6 +455,9 @@ std::string ResultsCsv(const std::vector<SuiteRunResult>& runs, const SuiteRepor
   header.insert(header.end(), metric_names.begin(), metric_names.end());
   header.push_back(absl::StrCat("teacher_", layout.metric));
   header.push_back("log");
+  // NOTE: after `log`, so that the columns of suites without self-training (and of
+  // reports written before these columns existed) keep their places.
+  header.insert(header.end(), pseudo_names.begin(), pseudo_names.end());
   std::string csv;
   auto append_row = [&](const std::vector<std::string>& fields) {
     std::vector<std::string> quoted;
@@ -367,6 +476,10 @@ std::string ResultsCsv(const std::vector<SuiteRunResult>& runs, const SuiteRepor
     const auto teacher = run.teacher_metrics.find(layout.metric);
     row.push_back(teacher == run.teacher_metrics.end() ? "" : CsvNumber(teacher->second));
     row.push_back(run.log.string());
+    for (const std::string& name : pseudo_names) {
+      const auto it = run.pseudo_label_metrics.find(name);
+      row.push_back(it == run.pseudo_label_metrics.end() ? "" : CsvNumber(it->second));
+    }
     append_row(row);
   }
   return csv;
@@ -412,6 +525,106 @@ std::string ResultsMarkdown(const std::string& suite_name, const std::vector<Sui
   return md;
 }
 
+// A Markdown table; column i is left-aligned where left_aligned[i] is 'l', else
+// right-aligned (numbers).
+std::string MarkdownTable(const std::vector<std::string>& header,
+                          const std::vector<std::vector<std::string>>& rows,
+                          const std::string& left_aligned) {
+  std::vector<std::string> escaped;
+  std::vector<std::string> rule;
+  for (size_t i = 0; i < header.size(); ++i) {
+    escaped.push_back(MarkdownEscape(header[i]));
+    rule.push_back(i < left_aligned.size() && left_aligned[i] == 'l' ? "---" : "---:");
+  }
+  std::string md = absl::StrCat("| ", absl::StrJoin(escaped, " | "), " |\n|",
+                                absl::StrJoin(rule, "|"), "|\n");
+  for (const std::vector<std::string>& row : rows) {
+    escaped.clear();
+    for (const std::string& field : row) escaped.push_back(MarkdownEscape(field));
+    absl::StrAppend(&md, "| ", absl::StrJoin(escaped, " | "), " |\n");
+  }
+  return md;
+}
+
+// "## Claims": one row per claim, and what a verdict means.
+std::string ClaimsSummaryMarkdown(const std::vector<ClaimResult>& claims) {
+  std::vector<std::vector<std::string>> rows;
+  for (const ClaimResult& result : claims) rows.push_back(ClaimSummaryRow(result));
+  return absl::StrCat("## Claims\n\n", MarkdownTable(ClaimSummaryHeader(), rows, "lll"), "\n",
+                      ClaimsNotation(), "\n");
+}
+
+// A section per claim: what d is, and a row per cell.
+std::string ClaimDetailsMarkdown(const std::vector<SuiteRunResult>& runs,
+                                 const std::vector<ClaimResult>& claims) {
+  std::string md;
+  for (const ClaimResult& result : claims) {
+    const std::vector<std::string> seeds = ClaimSeeds(result);
+    const int decimals = Decimals(runs, result.claim.metric);
+    std::vector<std::vector<std::string>> rows;
+    for (const ClaimCellResult& cell : result.cells) rows.push_back(ClaimCellRow(cell, seeds, decimals));
+    absl::StrAppend(&md, "\n### ", result.claim.name, "\n\n", ClaimDescription(result.claim),
+                    " Verdict: ", ClaimVerdictName(result.verdict), ".\n\n");
+    absl::StrAppend(&md, MarkdownTable(ClaimCellHeader(seeds), rows, "lrrrl"));
+  }
+  return md;
+}
+
+// claims.json: the claims and their cells, machine-readable.
+std::string ClaimsJson(const std::vector<ClaimResult>& claims) {
+  auto optional_number = [](bool present, double value) {
+    return present ? JsonNumber(value) : std::string("null");
+  };
+  std::vector<std::string> entries;
+  for (const ClaimResult& result : claims) {
+    const SuiteClaim& claim = result.claim;
+    std::vector<std::string> where;
+    for (const auto& [axis, level] : claim.where) {
+      where.push_back(absl::StrCat(JsonString(axis), ": ", JsonString(level)));
+    }
+    std::vector<std::string> cells;
+    for (const ClaimCellResult& cell : result.cells) {
+      std::vector<std::string> factors;
+      for (const auto& [axis, level] : cell.factors) {
+        factors.push_back(absl::StrCat(JsonString(axis), ": ", JsonString(level)));
+      }
+      std::vector<std::string> effects;
+      for (const auto& [seed, d] : cell.effects) {
+        effects.push_back(absl::StrCat("{\"seed\": ", JsonString(seed), ", \"d\": ", JsonNumber(d), "}"));
+      }
+      std::vector<std::string> missing;
+      for (const std::string& seed : cell.missing_seeds) missing.push_back(JsonString(seed));
+      cells.push_back(absl::StrCat(
+          "    {\"title\": ", JsonString(cell.Title()), ", \"factors\": {",
+          absl::StrJoin(factors, ", "), "}, \"n\": ", cell.n,
+          ", \"mean_d\": ", optional_number(cell.n > 0, cell.mean),
+          ", \"std_d\": ", optional_number(cell.n > 1, cell.std),
+          ", \"verdict\": ", JsonString(ClaimVerdictName(cell.verdict)),
+          ", \"note\": ", JsonString(cell.note), ", \"effects\": [", absl::StrJoin(effects, ", "),
+          "], \"missing_seeds\": [", absl::StrJoin(missing, ", "), "]}"));
+    }
+    const std::string across =
+        claim.across ? absl::StrCat("{\"axis\": ", JsonString(claim.across->axis),
+                                    ", \"from\": ", JsonString(claim.across->from),
+                                    ", \"to\": ", JsonString(claim.across->to), "}")
+                     : "null";
+    entries.push_back(absl::StrCat(
+        "  {\"name\": ", JsonString(claim.name), ", \"metric\": ", JsonString(claim.metric),
+        ", \"compare\": {\"axis\": ", JsonString(claim.axis),
+        ", \"treatment\": ", JsonString(claim.treatment),
+        ", \"control\": ", JsonString(claim.control), "}, \"across\": ", across,
+        ", \"where\": {", absl::StrJoin(where, ", "), "}, \"expect\": ",
+        JsonString(ClaimExpectationName(claim.expect)),
+        ",\n   \"verdict\": ", JsonString(ClaimVerdictName(result.verdict)),
+        ", \"cells_supported\": ", result.supported,
+        ", \"cells_contradicted\": ", result.contradicted,
+        ", \"cells_inconclusive\": ", result.inconclusive, ", \"cells\": [",
+        cells.empty() ? "" : absl::StrCat("\n", absl::StrJoin(cells, ",\n"), "\n  "), "]}"));
+  }
+  return absl::StrCat("{\"claims\": [", entries.empty() ? "" : "\n",
+                      absl::StrJoin(entries, ",\n"), entries.empty() ? "" : "\n", "]}\n");
+}
+
 // ---- report.html ----
 
 constexpr char kStyle[] = R"css(
@@ -450,6 +663,11 @@ ul.failed code { background: #fef2f2; color: #991b1b; padding: 1px 5px; border-r
 svg.chart { width: 100%; height: auto; display: block; border: 1px solid var(--line);
   border-radius: 6px; }
 p.empty { color: var(--muted); font-style: italic; }
+th.text, td.text { text-align: left; }
+h3 { font-size: 16px; margin: 22px 0 4px; }
+div.pseudo p.title { font-weight: 600; font-size: 14px; margin: 0 0 6px; }
+div.pseudo p.caption { color: var(--muted); font-size: 12px; margin: 4px 0 0; }
+ul.notes { margin: 8px 0 0; padding-left: 20px; font-size: 13px; color: var(--muted); }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
 )css";
 
@@ -725,8 +943,243 @@ std::string CurvePlotsHtml(const std::vector<SuiteRunResult>& runs,
                       "<div class=\"grid\">\n", panels, "</div>\n</section>\n");
 }
 
+// A table of text; column i left-aligned where left_aligned[i] is 'l'. The column
+// `verdict_column` (npos: none) is coloured by `verdicts`, one per row.
+std::string TextTableHtml(const std::vector<std::string>& header,
+                          const std::vector<std::vector<std::string>>& rows,
+                          const std::string& left_aligned, size_t verdict_column = std::string::npos,
+                          const std::vector<ClaimVerdict>& verdicts = {}) {
+  auto left = [&](size_t i) { return i < left_aligned.size() && left_aligned[i] == 'l'; };
+  std::string html = "<div class=\"table-wrap\"><table>\n<thead><tr>";
+  for (size_t i = 0; i < header.size(); ++i) {
+    absl::StrAppend(&html, left(i) ? "<th class=\"text\">" : "<th>", HtmlEscape(header[i]), "</th>");
+  }
+  absl::StrAppend(&html, "</tr></thead>\n<tbody>\n");
+  for (size_t r = 0; r < rows.size(); ++r) {
+    absl::StrAppend(&html, "<tr>");
+    for (size_t i = 0; i < rows[r].size(); ++i) {
+      std::vector<std::string> classes;
+      if (left(i)) classes.push_back("text");
+      if (i == verdict_column && r < verdicts.size()) {
+        switch (verdicts[r]) {
+          case ClaimVerdict::kSupported: classes.push_back("up"); break;
+          case ClaimVerdict::kContradicted: classes.push_back("down"); break;
+          case ClaimVerdict::kInconclusive: classes.push_back("flat"); break;
+        }
+      }
+      if (rows[r][i] == "missing") classes.push_back("missing");
+      absl::StrAppend(&html, "<td",
+                      classes.empty() ? ""
+                                      : absl::StrCat(" class=\"", absl::StrJoin(classes, " "), "\""),
+                      ">", HtmlEscape(rows[r][i]), "</td>");
+    }
+    absl::StrAppend(&html, "</tr>\n");
+  }
+  return absl::StrCat(html, "</tbody></table></div>\n");
+}
+
+// The claims: their verdicts, then each claim's cells.
+std::string ClaimsHtml(const std::vector<SuiteRunResult>& runs,
+                       const std::vector<ClaimResult>& claims) {
+  std::string html = "<section>\n<h2>Claims</h2>\n";
+  std::vector<std::vector<std::string>> rows;
+  std::vector<ClaimVerdict> verdicts;
+  for (const ClaimResult& result : claims) {
+    rows.push_back(ClaimSummaryRow(result));
+    verdicts.push_back(result.verdict);
+  }
+  absl::StrAppend(&html, TextTableHtml(ClaimSummaryHeader(), rows, "lll", 2, verdicts),
+                  "<p class=\"note\">", HtmlEscape(ClaimsNotation()), "</p>\n");
+  for (const ClaimResult& result : claims) {
+    const std::vector<std::string> seeds = ClaimSeeds(result);
+    const int decimals = Decimals(runs, result.claim.metric);
+    rows.clear();
+    verdicts.clear();
+    for (const ClaimCellResult& cell : result.cells) {
+      rows.push_back(ClaimCellRow(cell, seeds, decimals));
+      verdicts.push_back(cell.verdict);
+    }
+    absl::StrAppend(&html, "<h3>", HtmlEscape(result.claim.name), "</h3>\n<p class=\"note\">",
+                    HtmlEscape(ClaimDescription(result.claim)), "</p>\n",
+                    TextTableHtml(ClaimCellHeader(seeds), rows, "lrrrl", 4, verdicts));
+  }
+  return absl::StrCat(html, "</section>\n");
+}
+
+// What a pseudo-label summary says of the labels' quality against the ground truth
+// hidden in the unlabeled images.
+struct PseudoQuality {
+  bool readable = false;     // The summary parsed as JSON.
+  bool has_quality = false;  // It holds "quality".
+  struct PrPoint {
+    double threshold = 0;
+    double precision = 0;
+    double recall = 0;
+  };
+  std::vector<PrPoint> pr_curve;  // Detection.
+  struct ClassQuality {
+    std::string name;
+    std::optional<double> coverage;
+    std::optional<double> iou;
+  };
+  std::vector<ClassQuality> per_class;  // Segmentation.
+};
+
+PseudoQuality ReadPseudoQuality(const fs::path& summary) {
+  PseudoQuality quality;
+  simdjson::dom::parser parser;
+  simdjson::dom::element document;
+  if (parser.load(summary.string()).get(document) != simdjson::SUCCESS) return quality;
+  quality.readable = true;
+  simdjson::dom::object object;
+  if (document["quality"].get_object().get(object) != simdjson::SUCCESS) return quality;
+  quality.has_quality = true;
+  simdjson::dom::array curve;
+  if (object["pr_curve"].get_array().get(curve) == simdjson::SUCCESS) {
+    for (const simdjson::dom::element point : curve) {
+      PseudoQuality::PrPoint p;
+      if (point["threshold"].get_double().get(p.threshold) != simdjson::SUCCESS ||
+          point["precision"].get_double().get(p.precision) != simdjson::SUCCESS ||
+          point["recall"].get_double().get(p.recall) != simdjson::SUCCESS) {
+        continue;  // A threshold without boxes has no precision (null).
+      }
+      quality.pr_curve.push_back(p);
+    }
+  }
+  simdjson::dom::object per_class;
+  if (object["per_class"].get_object().get(per_class) == simdjson::SUCCESS) {
+    for (const simdjson::dom::key_value_pair field : per_class) {
+      PseudoQuality::ClassQuality c;
+      c.name = std::string(field.key);
+      double value = 0;
+      if (field.value["coverage"].get_double().get(value) == simdjson::SUCCESS) c.coverage = value;
+      if (field.value["iou"].get_double().get(value) == simdjson::SUCCESS) c.iou = value;
+      quality.per_class.push_back(std::move(c));
+    }
+  }
+  return quality;
+}
+
+// "init=random, labeled_fraction=0.2, seed=0": a self-training run without its
+// self_training level, which every run here shares.
+std::string LabelingTitle(const SuiteRunResult& run) {
+  std::vector<std::string> parts;
+  for (const auto& [axis, level] : run.factors) {
+    if (axis != kSelfTrainingAxis) parts.push_back(absl::StrCat(axis, "=", level));
+  }
+  return parts.empty() ? "the run" : absl::StrJoin(parts, ", ");
+}
+
+// The run's pseudo/* metrics in one line.
+std::string PseudoMetricsLine(const SuiteRunResult& run) {
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : run.pseudo_label_metrics) {
+    if (name.rfind(kPseudoPrefix, 0) == 0) parts.push_back(absl::StrFormat("%s %.4g", name, value));
+  }
+  return absl::StrJoin(parts, " · ");
+}
+
+// Each self-training run's last pseudo labels against the hidden ground truth: a
+// precision-recall curve over score thresholds with the labeler's operating point
+// (detection), or per-class coverage and IoU (segmentation).
+std::string PseudoLabelQualityHtml(const std::vector<SuiteRunResult>& runs) {
+  std::string html = "<section>\n<h2>Pseudo-label quality</h2>\n";
+  std::string panels;
+  std::vector<std::string> notes;
+  int without_quality = 0;
+  bool any_labeling = false;
+  bool any_curve = false;
+  for (const SuiteRunResult& run : runs) {
+    if (!run.self_training || run.pseudo_label_dir.empty()) continue;
+    any_labeling = true;
+    const fs::path summary = PseudoLabelFiles(run.pseudo_label_dir).summary();
+    const PseudoQuality quality = ReadPseudoQuality(summary);
+    const std::string title = LabelingTitle(run);
+    if (!quality.readable) {
+      notes.push_back(absl::StrCat(title, ": no readable summary (", summary.string(), ")"));
+      continue;
+    }
+    if (!quality.has_quality) {
+      ++without_quality;
+      continue;
+    }
+    const std::string metrics_line = PseudoMetricsLine(run);
+    if (!quality.pr_curve.empty()) {
+      any_curve = true;
+      ChartSeries curve;
+      curve.color = Color(0);
+      curve.markers = true;
+      for (const PseudoQuality::PrPoint& p : quality.pr_curve) {
+        curve.x.push_back(p.recall);
+        curve.y.push_back(p.precision);
+        curve.point_labels.push_back(absl::StrFormat("%g", p.threshold));
+      }
+      std::vector<ChartSeries> series = {std::move(curve)};
+      const std::optional<double> precision = FiniteMetric(run.pseudo_label_metrics, kPseudoPrecision);
+      const std::optional<double> recall = FiniteMetric(run.pseudo_label_metrics, kPseudoRecall);
+      if (precision && recall) {
+        ChartSeries point;
+        point.color = Color(1);
+        point.markers = true;
+        point.x = {*recall};
+        point.y = {*precision};
+        series.push_back(std::move(point));
+      }
+      ChartOptions options;
+      options.title = title;
+      options.x_label = "recall";
+      options.y_label = "precision";
+      // Both axes over [0, 1]: the runs' curves compare at a glance.
+      for (const double t : {0.0, 0.2, 0.4, 0.6, 0.8, 1.0}) {
+        options.x_ticks.emplace_back(t, absl::StrFormat("%.1f", t));
+        options.y_ticks.emplace_back(t, absl::StrFormat("%.1f", t));
+      }
+      absl::StrAppend(&panels, "<div class=\"pseudo\">", LineChartSvg(series, options),
+                      "<p class=\"caption\">", HtmlEscape(metrics_line), "</p></div>\n");
+    } else if (!quality.per_class.empty()) {
+      auto number = [](const std::optional<double>& v) {
+        return v && std::isfinite(*v) ? absl::StrFormat("%.3f", *v) : std::string(kNoRun);
+      };
+      std::vector<std::vector<std::string>> rows;
+      for (const PseudoQuality::ClassQuality& c : quality.per_class) {
+        rows.push_back({c.name, number(c.coverage), number(c.iou)});
+      }
+      absl::StrAppend(&panels, "<div class=\"pseudo\"><p class=\"title\">", HtmlEscape(title),
+                      "</p>\n", TextTableHtml({"class", "coverage", "IoU"}, rows, "l"),
+                      "<p class=\"caption\">", HtmlEscape(metrics_line), "</p></div>\n");
+    } else {
+      notes.push_back(absl::StrCat(title, ": the summary's quality has neither pr_curve nor per_class"));
+    }
+  }
+  if (!any_labeling) {
+    return absl::StrCat(html, "<p class=\"empty\">No pseudo-label stage has finished yet.</p>\n</section>\n");
+  }
+  absl::StrAppend(&html,
+                  "<p class=\"note\">Each self-training run's last pseudo labels against the "
+                  "ground truth hidden in its unlabeled images. Detection: precision against "
+                  "recall of the pseudo boxes at each teacher-score threshold (points labelled "
+                  "with the threshold), and the labeler's operating point. Segmentation: per "
+                  "class, coverage (the share of its pixels that get a pseudo label) and IoU.</p>\n");
+  if (any_curve) {
+    absl::StrAppend(&html, LegendHtml({{"score thresholds", Color(0), false},
+                                       {"operating point (pseudo/precision, pseudo/recall)", Color(1), false}}));
+  }
+  if (!panels.empty()) absl::StrAppend(&html, "<div class=\"grid\">\n", panels, "</div>\n");
+  if (without_quality > 0) {
+    notes.push_back(absl::StrCat(without_quality, without_quality == 1 ? " labeling" : " labelings",
+                                 " without quality: the unlabeled images carry no ground truth"));
+  }
+  if (!notes.empty()) {
+    absl::StrAppend(&html, "<ul class=\"notes\">\n");
+    for (const std::string& note : notes) absl::StrAppend(&html, "<li>", HtmlEscape(note), "</li>\n");
+    absl::StrAppend(&html, "</ul>\n");
+  }
+  return absl::StrCat(html, "</section>\n");
+}
+
 std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRunResult>& runs,
-                       const SuiteReportLayout& layout, const Grid& grid, const Table& table) {
+                       const SuiteReportLayout& layout, const Grid& grid, const Table& table,
+                       const std::vector<ClaimResult>& claims) {
   std::vector<std::map<std::string, Curve>> curves;
   curves.reserve(runs.size());
   for (const SuiteRunResult& run : runs) curves.push_back(ReadTrainCurves(run.train_dir));
@@ -750,7 +1203,9 @@ std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRun
   } else {
     absl::StrAppend(&html, TableHtml(runs, layout, grid, table));
   }
-  absl::StrAppend(&html, "</section>\n", MetricPlotsHtml(runs, layout, grid));
+  absl::StrAppend(&html, "</section>\n");
+  if (!claims.empty()) absl::StrAppend(&html, ClaimsHtml(runs, claims));
+  absl::StrAppend(&html, MetricPlotsHtml(runs, layout, grid));
   absl::StrAppend(
       &html,
       CurvePlotsHtml(runs, layout, grid, curves, {kLossTotal}, "Training loss",
@@ -767,9 +1222,11 @@ std::string ReportHtml(const std::string& suite_name, const std::vector<SuiteRun
                      "against iteration.",
                      "running mean of the loss",
                      "No student has logged combiner/mean_human or combiner/mean_pseudo yet."));
+  if (grid.has_self_training) absl::StrAppend(&html, PseudoLabelQualityHtml(runs));
   absl::StrAppend(&html,
                   "<footer>Written by stlab: results.csv holds every run, results.md this "
-                  "table.</footer>\n</main>\n</body>\n</html>\n");
+                  "table and the claims, claims.json the claims.</footer>\n</main>\n</body>\n"
+                  "</html>\n");
   return html;
 }
 
@@ -786,12 +1243,16 @@ absl::StatusOr<std::string> WriteSuiteReport(const std::string& suite_name,
                                              const std::filesystem::path& dir) {
   const Grid grid = MakeGrid(runs, layout);
   const Table table = MakeTable(runs, layout, grid);
-  const std::string markdown = ResultsMarkdown(suite_name, runs, layout, grid, table);
+  const std::vector<ClaimResult> claims = EvaluateClaims(layout.claims, runs);
+  std::string console = ResultsMarkdown(suite_name, runs, layout, grid, table);
+  if (!claims.empty()) absl::StrAppend(&console, "\n", ClaimsSummaryMarkdown(claims));
   STLAB_RETURN_IF_ERROR(WriteReportFile(dir / "results.csv", ResultsCsv(runs, layout, grid)));
-  STLAB_RETURN_IF_ERROR(WriteReportFile(dir / "results.md", markdown));
   STLAB_RETURN_IF_ERROR(
-      WriteReportFile(dir / "report.html", ReportHtml(suite_name, runs, layout, grid, table)));
-  return markdown;
+      WriteReportFile(dir / "results.md", absl::StrCat(console, ClaimDetailsMarkdown(runs, claims))));
+  STLAB_RETURN_IF_ERROR(WriteReportFile(dir / "claims.json", ClaimsJson(claims)));
+  STLAB_RETURN_IF_ERROR(WriteReportFile(
+      dir / "report.html", ReportHtml(suite_name, runs, layout, grid, table, claims)));
+  return console;
 }
 
 }  // namespace stlab

@@ -1,6 +1,7 @@
 // WriteSuiteReport: the CSV's columns, the Markdown table's cells (means, standard
-// deviations, differences, self-training's gain, missing cells, failed runs) and a
-// self-contained HTML page whose plots come from the runs' metrics.jsonl.
+// deviations, differences, self-training's gain, missing cells, failed runs), the
+// claims (Markdown, JSON, HTML) and a self-contained HTML page whose plots come from
+// the runs' metrics.jsonl and pseudo-label summaries.
 // STLAB_REPORT_TEST_OUT=FOLDER keeps each test's report in FOLDER/<test name>, to
 // look at (scripts/check_report_html.sh renders it in headless Chromium).
 #include "core/suite/report.h"
@@ -15,6 +16,7 @@
 #include "core/engine/metrics_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "simdjson.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_files.h"
 
@@ -263,6 +265,213 @@ TEST(SuiteReportTest, AbsentXAxisSkipsTheMetricPlot) {
   ASSERT_THAT(WriteSuiteReport("no-x", runs, layout, dir).status(), IsOk());
   EXPECT_THAT(Section(Read(dir / "report.html"), "AP against augment"),
               HasSubstr("does not vary augment"));
+}
+
+// Self-training helps at 0.2 (d = 0.10, 0.12, 0.08) and is unclear at 1.0 (d =
+// 0.10, -0.05, 0.01), over seeds 0-2, random initialization only.
+std::vector<SuiteRunResult> ClaimRuns() {
+  std::vector<SuiteRunResult> runs;
+  const std::vector<double> control = {0.20, 0.20, 0.21};
+  for (const std::string fraction : {"0.2", "1.0"}) {
+    const std::vector<double> d = fraction == "0.2" ? std::vector<double>{0.10, 0.12, 0.08}
+                                                    : std::vector<double>{0.10, -0.05, 0.01};
+    for (int seed = 0; seed < 3; ++seed) {
+      runs.push_back(MakeRun("random", fraction, false, seed, control[seed]));
+      runs.push_back(MakeRun("random", fraction, true, seed, control[seed] + d[seed]));
+    }
+  }
+  return runs;
+}
+
+SuiteReportLayout ClaimLayout() {
+  SuiteReportLayout layout = GridLayout();
+  SuiteClaim claim;
+  claim.name = "self-training | helps";
+  claim.metric = "AP";
+  claim.axis = "self_training";
+  claim.treatment = "true";
+  claim.control = "false";
+  layout.claims.push_back(claim);
+  return layout;
+}
+
+TEST(SuiteReportTest, MarkdownSummarizesClaimsAndTabulatesTheirCells) {
+  const fs::path dir = ReportDir();
+  const absl::StatusOr<std::string> console =
+      WriteSuiteReport("claims", ClaimRuns(), ClaimLayout(), dir);
+  ASSERT_THAT(console.status(), IsOk());
+  const std::string summary =
+      "## Claims\n\n"
+      "| claim | metric | verdict | cells supported | contradicted | inconclusive |\n"
+      "|---|---|---|---:|---:|---:|\n"
+      "| self-training \\| helps | AP | inconclusive | 1 | 0 | 1 |\n";
+  EXPECT_THAT(*console, HasSubstr(summary));
+  EXPECT_THAT(*console, Not(HasSubstr("### ")));
+  const std::string markdown = Read(dir / "results.md");
+  EXPECT_THAT(markdown, StartsWith(*console));
+  EXPECT_THAT(markdown,
+              HasSubstr("### self-training | helps\n\nd = AP(self_training = true) − "
+                        "AP(self_training = false) for each seed; expected: increase (d > 0). "
+                        "Verdict: inconclusive.\n\n"
+                        "| cell | n | mean d | std d | verdict | d seed 0 | d seed 1 | d seed 2 |\n"
+                        "|---|---:|---:|---:|---|---:|---:|---:|\n"
+                        "| init = random · labeled_fraction = 0.2 | 3 | +0.100 | 0.020 | "
+                        "supported | +0.100 | +0.120 | +0.080 |\n"
+                        "| init = random · labeled_fraction = 1.0 | 3 | +0.020 | 0.075 | "
+                        "inconclusive | +0.100 | -0.050 | +0.010 |\n"));
+}
+
+TEST(SuiteReportTest, ClaimCellsShowMissingSeedsAndTooFewSeeds) {
+  std::vector<SuiteRunResult> runs = ClaimRuns();
+  runs[11].status = "pending";  // 1.0, seed 2, with self-training.
+  runs[11].metrics.clear();
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("claims", runs, ClaimLayout(), dir).status(), IsOk());
+  EXPECT_THAT(Read(dir / "results.md"),
+              HasSubstr("| init = random · labeled_fraction = 1.0 | 2 | +0.025 | 0.106 | "
+                        "inconclusive (n seeds < 3) | +0.100 | -0.050 | missing |\n"));
+}
+
+TEST(SuiteReportTest, ClaimsJsonHoldsEveryClaimAndCell) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("claims", ClaimRuns(), ClaimLayout(), dir).status(), IsOk());
+  simdjson::dom::parser parser;
+  simdjson::dom::element json;
+  ASSERT_EQ(parser.load((dir / "claims.json").string()).get(json), simdjson::SUCCESS);
+  simdjson::dom::array claims;
+  ASSERT_EQ(json["claims"].get_array().get(claims), simdjson::SUCCESS);
+  ASSERT_EQ(claims.size(), 1u);
+  const simdjson::dom::element claim = claims.at(0);
+  EXPECT_EQ(std::string_view(claim["name"]), "self-training | helps");
+  EXPECT_EQ(std::string_view(claim["compare"]["treatment"]), "true");
+  EXPECT_TRUE(claim["across"].is_null());
+  EXPECT_EQ(std::string_view(claim["expect"]), "increase");
+  EXPECT_EQ(std::string_view(claim["verdict"]), "inconclusive");
+  EXPECT_EQ(int64_t(claim["cells_supported"]), 1);
+  EXPECT_EQ(int64_t(claim["cells_inconclusive"]), 1);
+  const simdjson::dom::element cell = claim["cells"].at(0);
+  EXPECT_EQ(std::string_view(cell["factors"]["labeled_fraction"]), "0.2");
+  EXPECT_EQ(int64_t(cell["n"]), 3);
+  EXPECT_NEAR(double(cell["mean_d"]), 0.10, 1e-12);
+  EXPECT_NEAR(double(cell["std_d"]), 0.02, 1e-12);
+  EXPECT_EQ(std::string_view(cell["verdict"]), "supported");
+  EXPECT_EQ(std::string_view(cell["effects"].at(1)["seed"]), "1");
+  EXPECT_NEAR(double(cell["effects"].at(1)["d"]), 0.12, 1e-12);
+  EXPECT_EQ(simdjson::dom::array(cell["missing_seeds"]).size(), 0u);
+  // Without claims, the file says so (no stale claims from an earlier report).
+  ASSERT_THAT(WriteSuiteReport("claims", ClaimRuns(), GridLayout(), dir).status(), IsOk());
+  EXPECT_EQ(Read(dir / "claims.json"), "{\"claims\": []}\n");
+}
+
+TEST(SuiteReportTest, HtmlShowsClaimsWithVerdictsAndCells) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("claims", ClaimRuns(), ClaimLayout(), dir).status(), IsOk());
+  const std::string claims = Section(Read(dir / "report.html"), "Claims");
+  EXPECT_THAT(claims, HasSubstr("<td class=\"text flat\">inconclusive</td>"));
+  EXPECT_THAT(claims, HasSubstr("<h3>self-training | helps</h3>"));
+  EXPECT_THAT(claims, HasSubstr("<td class=\"text\">init = random · labeled_fraction = 0.2</td>"
+                                "<td>3</td><td>+0.100</td><td>0.020</td>"
+                                "<td class=\"text up\">supported</td>"));
+  ASSERT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), dir).status(), IsOk());
+  EXPECT_EQ(Section(Read(dir / "report.html"), "Claims"), "");
+}
+
+// GridRuns with each finished self-training run's pseudo-label stage: its metrics,
+// and (detection) a summary with a precision-recall curve in `runs_dir`.
+std::vector<SuiteRunResult> GridRunsWithPseudoLabels(const fs::path& runs_dir) {
+  std::vector<SuiteRunResult> runs = GridRuns();
+  for (size_t r = 0; r < runs.size(); ++r) {
+    if (!runs[r].self_training || runs[r].status != "done") continue;
+    runs[r].pseudo_label_dir = runs_dir / absl::StrCat("pseudo", r);
+    runs[r].pseudo_label_metrics = {{"pseudo/images", 40},
+                                    {"pseudo/precision", 0.8},
+                                    {"pseudo/recall", r == 2 ? 0.52 : 0.625},
+                                    {"labeler/other", 1}};
+    stlab::testing::WriteFile(
+        runs[r].pseudo_label_dir / "pseudo_labels_summary.json",
+        "{\"images\": 40, \"kept\": 38, \"quality\": {\"pr_curve\": ["
+        "{\"threshold\": 0.3, \"precision\": 0.6, \"recall\": 0.8, \"boxes_per_image\": 3.1}, "
+        "{\"threshold\": 0.5, \"precision\": 0.8, \"recall\": 0.6, \"boxes_per_image\": 2.0}, "
+        "{\"threshold\": 0.7, \"precision\": 0.9, \"recall\": 0.4, \"boxes_per_image\": 1.2}, "
+        "{\"threshold\": 0.9, \"precision\": null, \"recall\": 0.0, \"boxes_per_image\": 0}]}}\n");
+  }
+  return runs;
+}
+
+TEST(SuiteReportTest, CsvHasAColumnPerPseudoLabelMetricAfterTheOthers) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(
+      WriteSuiteReport("grid", GridRunsWithPseudoLabels(dir / "runs"), GridLayout(), dir).status(),
+      IsOk());
+  const std::vector<std::string> lines =
+      absl::StrSplit(Read(dir / "results.csv"), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 17u);
+  EXPECT_EQ(lines[0], "init,labeled_fraction,seed,self_training,status,AP,AP50,teacher_AP,log,"
+                      "pseudo/images,pseudo/precision,pseudo/recall");
+  EXPECT_EQ(lines[1], "random,0.2,0,false,done,0.12,0.24,,,,,");
+  EXPECT_EQ(lines[8], "supervised,0.2,1,true,done,0.26,0.52,0.13,,40,0.8,0.625");
+  EXPECT_EQ(lines[11], absl::StrCat("random,1.0,0,true,failed,,,,", kFailedLog, ",,,"));
+}
+
+TEST(SuiteReportTest, HtmlPlotsThePseudoLabelsPrecisionRecallCurveAndOperatingPoint) {
+  const fs::path dir = ReportDir();
+  std::vector<SuiteRunResult> runs = GridRunsWithPseudoLabels(dir / "runs");
+  // runs[3] (random, 0.2, ST, seed 1): a summary that does not parse; runs[6]
+  // (supervised, 0.2, ST, seed 0): one without ground truth.
+  stlab::testing::WriteFile(runs[3].pseudo_label_dir / "pseudo_labels_summary.json", "{\"images\": ");
+  stlab::testing::WriteFile(runs[6].pseudo_label_dir / "pseudo_labels_summary.json",
+                            "{\"images\": 40, \"kept\": 38}\n");
+  ASSERT_THAT(WriteSuiteReport("pr", runs, GridLayout(), dir).status(), IsOk());
+  const std::string section = Section(Read(dir / "report.html"), "Pseudo-label quality");
+  // runs[2] (random, 0.2, seed 0): the curve, labelled by threshold, and the
+  // operating point; the point without precision is left out.
+  const std::string title = "init=random, labeled_fraction=0.2, seed=0";
+  const size_t chart = section.find(absl::StrCat("aria-label=\"", title, "\""));
+  ASSERT_NE(chart, std::string::npos);
+  const std::string svg = section.substr(chart, section.find("</svg>", chart) - chart);
+  EXPECT_THAT(svg, HasSubstr("<polyline"));
+  EXPECT_THAT(svg, HasSubstr("<title>0.3</title>"));
+  EXPECT_THAT(svg, HasSubstr("<title>0.7</title>"));
+  EXPECT_THAT(svg, Not(HasSubstr("<title>0.9</title>")));
+  EXPECT_THAT(svg, HasSubstr("fill=\"#D55E00\""));  // The operating point.
+  EXPECT_THAT(section, HasSubstr("pseudo/images 40 · pseudo/precision 0.8 · pseudo/recall 0.52"));
+  EXPECT_THAT(section, Not(HasSubstr("labeler/other")));
+  EXPECT_THAT(section, HasSubstr("operating point"));
+  EXPECT_THAT(section, HasSubstr(absl::StrCat(
+                           "init=random, labeled_fraction=0.2, seed=1: no readable summary (",
+                           (runs[3].pseudo_label_dir / "pseudo_labels_summary.json").string())));
+  EXPECT_THAT(section, HasSubstr("1 labeling without quality"));
+  // Six finished self-training runs, two of them without a plot.
+  size_t charts = 0;
+  for (size_t at = section.find("<svg xmlns"); at != std::string::npos;
+       at = section.find("<svg xmlns", at + 1)) {
+    ++charts;
+  }
+  EXPECT_EQ(charts, 4u);
+}
+
+TEST(SuiteReportTest, HtmlTabulatesSegmentationPseudoLabelsPerClass) {
+  const fs::path dir = ReportDir();
+  std::vector<SuiteRunResult> runs = GridRuns();
+  runs[2].pseudo_label_dir = dir / "runs" / "pseudo";
+  runs[2].pseudo_label_metrics = {{"pseudo/miou", 0.55}, {"pseudo/pixel_accuracy", 0.91}};
+  stlab::testing::WriteFile(
+      runs[2].pseudo_label_dir / "pseudo_labels_summary.json",
+      "{\"quality\": {\"per_class\": {\"background\": {\"coverage\": 0.97, \"iou\": 0.9}, "
+      "\"circle <1>\": {\"coverage\": 0.42, \"iou\": null}}}}\n");
+  ASSERT_THAT(WriteSuiteReport("seg", runs, GridLayout(), dir).status(), IsOk());
+  const std::string section = Section(Read(dir / "report.html"), "Pseudo-label quality");
+  EXPECT_THAT(section, HasSubstr("<td class=\"text\">background</td><td>0.970</td><td>0.900</td>"));
+  EXPECT_THAT(section, HasSubstr("<td class=\"text\">circle &lt;1&gt;</td><td>0.420</td><td>—</td>"));
+  EXPECT_THAT(section, HasSubstr("pseudo/miou 0.55 · pseudo/pixel_accuracy 0.91"));
+  EXPECT_THAT(section, Not(HasSubstr("<svg")));
+}
+
+TEST(SuiteReportTest, HtmlSaysWhenNoPseudoLabelStageFinished) {
+  const fs::path dir = ReportDir();
+  ASSERT_THAT(WriteSuiteReport("grid", GridRuns(), GridLayout(), dir).status(), IsOk());
+  EXPECT_THAT(Section(Read(dir / "report.html"), "Pseudo-label quality"),
+              HasSubstr("No pseudo-label stage has finished yet."));
 }
 
 TEST(SuiteReportTest, WriteFailureNamesTheFile) {

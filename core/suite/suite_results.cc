@@ -41,6 +41,17 @@ std::vector<SuiteRunResult> CollectSuiteResults(const SuitePlan& plan,
         result.teacher_metrics = *std::move(teacher);
       }
     }
+    if (run.cell.self_training && !run.student_stages.empty()) {
+      // The last round's labels: what the final student trained on.
+      const fs::path labels =
+          plan.StageDir(plan.Find(run.student_stages.back())->inputs.at("pseudo_labels"));
+      if (StageDone(labels)) {
+        if (absl::StatusOr<Metrics> metrics = ReadStageMetrics(labels); metrics.ok()) {
+          result.pseudo_label_metrics = *std::move(metrics);
+          result.pseudo_label_dir = labels;
+        }
+      }
+    }
     results.push_back(std::move(result));
   }
   return results;

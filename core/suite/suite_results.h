@@ -14,6 +14,8 @@ namespace stlab {
 /// One result per planned run: "done" with its final (and teacher) metrics when its
 /// last stage finished, "failed" with the log of the stage that failed it when
 /// `summary` (of the run that just ended; may be null) says so, else "pending".
+/// Self-training runs also get their last round's pseudo-label stage (metrics and
+/// folder) once it finished.
 STLAB_API std::vector<SuiteRunResult> CollectSuiteResults(const SuitePlan& plan,
                                                           const SuiteRunSummary* summary);
 

@@ -11,6 +11,7 @@
 #include "core/config/config_document.h"
 #include "core/config/internal/toml_document.h"
 #include "core/status.h"
+#include "core/suite/claims.h"
 
 namespace stlab {
 namespace {
@@ -264,6 +265,191 @@ std::map<std::string, std::string> ReadMatch(SuiteReader& reader, const toml::no
   return match;
 }
 
+const SuiteAxis* FindAxis(const std::vector<SuiteAxis>& axes, const std::string& name) {
+  for (const SuiteAxis& axis : axes) {
+    if (axis.name == name) return &axis;
+  }
+  return nullptr;
+}
+
+std::string AxisNames(const std::vector<SuiteAxis>& axes) {
+  std::vector<std::string> names;
+  for (const SuiteAxis& axis : axes) names.push_back(axis.name);
+  return absl::StrJoin(names, ", ");
+}
+
+// `table`.axis of a claim: an axis of the suite other than the seed axis, which pairs
+// the runs. `parent` is the table's node, for errors about a missing key.
+const SuiteAxis* ReadClaimAxis(SuiteReader& reader, const toml::node& parent,
+                               const toml::table& table, const std::string& path,
+                               const std::vector<SuiteAxis>& axes) {
+  std::optional<std::string> name = reader.String(table, path, "axis");
+  if (!name) {
+    if (!table.contains("axis")) reader.Fail(parent, path + ".axis", "missing: an axis of the suite");
+    return nullptr;
+  }
+  const toml::node& node = *table.get("axis");
+  const SuiteAxis* axis = FindAxis(axes, *name);
+  if (axis == nullptr) {
+    reader.Fail(node, path + ".axis", absl::StrCat("'", *name, "' is not an axis of this suite (axes: ",
+                                                   AxisNames(axes), ")"));
+  } else if (*name == kClaimSeedAxis) {
+    reader.Fail(node, path + ".axis",
+                absl::StrCat("'", kClaimSeedAxis, "' pairs the runs of a claim; name another axis"));
+    return nullptr;
+  }
+  return axis;
+}
+
+// `table`.`key` of a claim: a level of `axis` (null: the axis is unknown, any
+// label is taken), written as the axis writes it ("random", 0.2, true).
+std::optional<std::string> ReadClaimLevel(SuiteReader& reader, const toml::node& parent,
+                                          const toml::table& table, const std::string& path,
+                                          const std::string& key, const SuiteAxis* axis) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) {
+    reader.Fail(parent, absl::StrCat(path, ".", key), "missing: a level of the axis");
+    return std::nullopt;
+  }
+  if (node->is_table() || node->is_array()) {
+    reader.Fail(*node, absl::StrCat(path, ".", key), "expected a level (a string, number or boolean)");
+    return std::nullopt;
+  }
+  const std::string label = LabelOf(*node);
+  if (axis != nullptr && std::none_of(axis->levels.begin(), axis->levels.end(),
+                                      [&](const AxisLevel& l) { return l.label == label; })) {
+    std::vector<std::string> labels;
+    for (const AxisLevel& level : axis->levels) labels.push_back(level.label);
+    reader.Fail(*node, absl::StrCat(path, ".", key),
+                absl::StrCat("'", label, "' is not a level of axis ", axis->name, " (levels: ",
+                             absl::StrJoin(labels, ", "), ")"));
+    return std::nullopt;
+  }
+  return label;
+}
+
+// One [[report.claim]]; nullopt when it has errors (recorded in `reader`).
+std::optional<SuiteClaim> ReadClaim(SuiteReader& reader, const toml::node& node,
+                                    const std::string& path, const SuiteSpec& suite,
+                                    std::set<std::string>& names) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) {
+    reader.Fail(node, path, "expected a table { name, compare, expect, across, where, metric }");
+    return std::nullopt;
+  }
+  const size_t errors = reader.errors.size();
+  reader.CheckKeys(*table, path, {"name", "compare", "across", "expect", "metric", "where"});
+  SuiteClaim claim;
+  const toml::node* name = table->get("name");
+  claim.name = reader.String(*table, path, "name").value_or("");
+  if (name == nullptr || (name->is_string() && claim.name.empty())) {
+    reader.Fail(name != nullptr ? *name : node, path + ".name",
+                "missing: every claim needs a non-empty name");
+  } else if (!claim.name.empty() && !names.insert(claim.name).second) {
+    reader.Fail(*name, path + ".name", absl::StrCat("claim '", claim.name, "' appears twice"));
+  }
+  claim.metric = reader.String(*table, path, "metric").value_or(suite.report.metric);
+
+  const std::string compare_path = path + ".compare";
+  if (const toml::node* compare = table->get("compare"); compare == nullptr) {
+    reader.Fail(node, compare_path,
+                "missing: compare = { axis = \"...\", treatment = \"...\", control = \"...\" }");
+  } else if (const toml::table* compare_table = compare->as_table(); compare_table == nullptr) {
+    reader.Fail(*compare, compare_path, "expected a table { axis, treatment, control }");
+  } else {
+    reader.CheckKeys(*compare_table, compare_path, {"axis", "treatment", "control"});
+    const SuiteAxis* axis = ReadClaimAxis(reader, *compare, *compare_table, compare_path, suite.axes);
+    if (axis != nullptr) claim.axis = axis->name;
+    std::optional<std::string> treatment =
+        ReadClaimLevel(reader, *compare, *compare_table, compare_path, "treatment", axis);
+    std::optional<std::string> control =
+        ReadClaimLevel(reader, *compare, *compare_table, compare_path, "control", axis);
+    if (treatment && control && *treatment == *control) {
+      reader.Fail(*compare_table->get("control"), compare_path + ".control",
+                  absl::StrCat("'", *control, "' is also the treatment; compare two levels"));
+    }
+    claim.treatment = treatment.value_or("");
+    claim.control = control.value_or("");
+  }
+
+  if (const toml::node* across = table->get("across")) {
+    const std::string across_path = path + ".across";
+    if (const toml::table* across_table = across->as_table(); across_table == nullptr) {
+      reader.Fail(*across, across_path, "expected a table { axis, from, to }");
+    } else {
+      reader.CheckKeys(*across_table, across_path, {"axis", "from", "to"});
+      const SuiteAxis* axis = ReadClaimAxis(reader, *across, *across_table, across_path, suite.axes);
+      if (axis != nullptr && axis->name == claim.axis) {
+        reader.Fail(*across_table->get("axis"), across_path + ".axis",
+                    absl::StrCat("'", axis->name, "' is the compared axis (compare.axis); go "
+                                 "across another axis"));
+      }
+      std::optional<std::string> from =
+          ReadClaimLevel(reader, *across, *across_table, across_path, "from", axis);
+      std::optional<std::string> to = ReadClaimLevel(reader, *across, *across_table, across_path, "to", axis);
+      if (from && to && *from == *to) {
+        reader.Fail(*across_table->get("to"), across_path + ".to",
+                    absl::StrCat("'", *to, "' is also `from`; go across two levels"));
+      }
+      if (axis != nullptr) claim.across = SuiteClaim::Across{axis->name, from.value_or(""), to.value_or("")};
+    }
+  }
+
+  if (std::optional<std::string> expect = reader.String(*table, path, "expect")) {
+    if (*expect == ClaimExpectationName(ClaimExpectation::kIncrease)) {
+      claim.expect = ClaimExpectation::kIncrease;
+    } else if (*expect == ClaimExpectationName(ClaimExpectation::kDecrease)) {
+      claim.expect = ClaimExpectation::kDecrease;
+    } else {
+      reader.Fail(*table->get("expect"), path + ".expect",
+                  absl::StrCat("expected \"increase\" or \"decrease\", got '", *expect, "'"));
+    }
+  } else if (!table->contains("expect")) {
+    reader.Fail(node, path + ".expect",
+                "missing: \"increase\" (treatment - control > 0 expected) or \"decrease\"");
+  }
+
+  if (const toml::node* where = table->get("where")) {
+    claim.where = ReadMatch(reader, *where, path + ".where", suite.axes);
+    for (const auto& [axis, label] : claim.where) {
+      const bool compared = axis == claim.axis || (claim.across && axis == claim.across->axis);
+      if (compared || axis == kClaimSeedAxis) {
+        reader.Fail(*where->as_table()->get(axis), absl::StrCat(path, ".where.", axis),
+                    compared ? "the claim compares this axis; `where` fixes the others"
+                             : "seeds pair the runs of a claim; `where` cannot fix them");
+      }
+    }
+  }
+  if (FindAxis(suite.axes, kClaimSeedAxis) == nullptr) {
+    reader.Fail(node, path,
+                absl::StrCat("claim '", claim.name, "' needs a `", kClaimSeedAxis,
+                             "` axis: its seeds pair treatment and control runs"));
+  }
+  if (reader.errors.size() != errors) return std::nullopt;
+  return claim;
+}
+
+// Every claim must have a cell among the suite's runs (exclusions can leave none).
+void CheckClaimsHaveCells(SuiteReader& reader, const SuiteSpec& suite,
+                          const std::vector<const toml::node*>& claim_nodes,
+                          const std::vector<std::string>& claim_paths) {
+  std::vector<SuiteRunResult> runs;
+  for (const SuiteCell& cell : ExpandSuite(suite)) {
+    SuiteRunResult& run = runs.emplace_back();
+    run.factors = cell.factors;
+    run.self_training = cell.self_training;
+    run.status = "pending";
+  }
+  const std::vector<ClaimResult> results = EvaluateClaims(suite.report.claims, runs);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].cells.empty()) continue;
+    reader.Fail(*claim_nodes[i], claim_paths[i],
+                absl::StrCat("claim '", results[i].claim.name,
+                             "' has no cell: no seed of any combination of the other axes has "
+                             "every run it compares (see [[exclude]] and `where`)"));
+  }
+}
+
 bool Matches(const std::map<std::string, std::string>& match,
              const std::vector<std::pair<std::string, std::string>>& factors) {
   for (const auto& [axis, label] : match) {
@@ -352,15 +538,13 @@ absl::StatusOr<SuiteSpec> LoadSuiteSpec(const fs::path& file,
     }
   }
 
-  auto has_axis = [&suite](const std::string& name) {
-    return std::any_of(suite.axes.begin(), suite.axes.end(),
-                       [&](const SuiteAxis& a) { return a.name == name; });
-  };
+  auto has_axis = [&suite](const std::string& name) { return FindAxis(suite.axes, name) != nullptr; };
   SuiteReportLayout& layout = suite.report;
   const toml::table* report = root.get_as<toml::table>("report");
   const toml::table empty;
   const toml::table& report_table = report != nullptr ? *report : empty;
-  reader.CheckKeys(report_table, "report", {"metric", "rows", "columns", "baseline", "average", "x"});
+  reader.CheckKeys(report_table, "report",
+                   {"metric", "rows", "columns", "baseline", "average", "x", "claim"});
   layout.metric = reader.String(report_table, "report", "metric").value_or(layout.metric);
   layout.rows = reader.Strings(report_table, "report", "rows");
   if (report_table.contains("average")) layout.average = reader.Strings(report_table, "report", "average");
@@ -377,10 +561,7 @@ absl::StatusOr<SuiteSpec> LoadSuiteSpec(const fs::path& file,
     }
   }
   layout.x = reader.String(report_table, "report", "x").value_or(layout.x);
-  const SuiteAxis* columns_axis = nullptr;
-  for (const SuiteAxis& axis : suite.axes) {
-    if (axis.name == layout.columns) columns_axis = &axis;
-  }
+  const SuiteAxis* columns_axis = FindAxis(suite.axes, layout.columns);
   if (columns_axis == nullptr && !suite.axes.empty()) {
     reader.Fail(report != nullptr ? *report : *header, "report.columns",
                 absl::StrCat("'", layout.columns, "' is not an axis of this suite"));
@@ -400,6 +581,26 @@ absl::StatusOr<SuiteSpec> LoadSuiteSpec(const fs::path& file,
     }
   } else if (columns_axis != nullptr) {
     layout.baseline = columns_axis->levels.front().label;
+  }
+  std::vector<const toml::node*> claim_nodes;
+  std::vector<std::string> claim_paths;
+  if (const toml::node* claims = report_table.get("claim")) {
+    if (const toml::array* list = claims->as_array(); list == nullptr) {
+      reader.Fail(*claims, "report.claim", "expected [[report.claim]] tables");
+    } else {
+      std::set<std::string> names;
+      for (size_t i = 0; i < list->size(); ++i) {
+        const std::string path = absl::StrCat("report.claim[", i, "]");
+        std::optional<SuiteClaim> claim = ReadClaim(reader, *list->get(i), path, suite, names);
+        if (!claim) continue;
+        layout.claims.push_back(*std::move(claim));
+        claim_nodes.push_back(list->get(i));
+        claim_paths.push_back(path);
+      }
+    }
+  }
+  if (reader.errors.empty() && !layout.claims.empty()) {
+    CheckClaimsHaveCells(reader, suite, claim_nodes, claim_paths);
   }
   STLAB_RETURN_IF_ERROR(ConfigErrorsToStatus(reader.errors));
   return suite;

@@ -171,16 +171,20 @@ std::string LineChartSvg(const std::vector<ChartSeries>& series, const ChartOpti
   }
 
   // Axes' ranges and ticks.
-  Range x_range;
-  std::vector<std::pair<double, std::string>> x_ticks = options.x_ticks;
-  if (!x_ticks.empty()) {
-    double low = x_ticks.front().first, high = low;
-    for (const auto& [position, label] : x_ticks) {
+  // The range of given ticks, plus a margin.
+  auto padded = [](const std::vector<std::pair<double, std::string>>& ticks) {
+    double low = ticks.front().first, high = low;
+    for (const auto& [position, label] : ticks) {
       low = std::min(low, position);
       high = std::max(high, position);
     }
     const double pad = high > low ? (high - low) * 0.06 : 0.5;
-    x_range = {low - pad, high + pad};
+    return Range{low - pad, high + pad};
+  };
+  Range x_range;
+  std::vector<std::pair<double, std::string>> x_ticks = options.x_ticks;
+  if (!x_ticks.empty()) {
+    x_range = padded(x_ticks);
   } else {
     const std::vector<double> ticks = NiceTicks(x_min, x_max, 6);
     const std::vector<std::string> labels = LinearTickLabels(ticks);
@@ -196,6 +200,9 @@ std::string LineChartSvg(const std::vector<ChartSeries>& series, const ChartOpti
     for (double t : LogTicks(std::pow(10.0, y_range.low), std::pow(10.0, y_range.high))) {
       y_ticks.emplace_back(std::log10(t), absl::StrFormat("%g", t));
     }
+  } else if (!options.y_ticks.empty()) {
+    y_ticks = options.y_ticks;
+    y_range = padded(y_ticks);
   } else {
     const std::vector<double> ticks = NiceTicks(y_min, y_max, 5);
     const std::vector<std::string> labels = LinearTickLabels(ticks);
@@ -265,10 +272,16 @@ std::string LineChartSvg(const std::vector<ChartSeries>& series, const ChartOpti
                         " ", Num(a), " H", Num(x + 4), " M", Num(x - 4), " ", Num(b), " H",
                         Num(x + 4), "\" fill=\"none\" stroke-width=\"1.3\"", style, "/>\n");
       }
-      if (s.markers || kept.size() == 1) {
+      const std::string label = i < s.point_labels.size() ? s.point_labels[i] : "";
+      if (s.markers || kept.size() == 1 || !label.empty()) {
         absl::StrAppend(&svg, "<circle cx=\"", Num(x), "\" cy=\"", Num(py(s.y[i])),
                         "\" r=\"3.5\" stroke-width=\"1.6\" fill=\"",
-                        s.dashed ? "#ffffff" : s.color, "\"", style, "/>\n");
+                        s.dashed ? "#ffffff" : s.color, "\"", style,
+                        label.empty() ? "/>\n"
+                                      : absl::StrCat("><title>", HtmlEscape(label), "</title></circle>\n"));
+      }
+      if (!label.empty()) {
+        absl::StrAppend(&svg, Text(x + 5, py(s.y[i]) - 6, "start", 10, label));
       }
     }
   }

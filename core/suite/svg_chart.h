@@ -20,6 +20,9 @@ struct ChartSeries {
   std::vector<double> x;
   std::vector<double> y;
   std::vector<double> error;    ///< Empty, or one half-width per point (0: no bar).
+  /// Empty, or one per point ("" for none): drawn small beside the point's marker
+  /// (a marker is drawn for every labelled point) and as its hover title.
+  std::vector<std::string> point_labels;
 };
 
 /// Frame, axes and labels of a chart.
@@ -33,6 +36,8 @@ struct ChartOptions {
   /// Ticks on x as (position, label); empty: evenly spaced round numbers. When set,
   /// the x range spans exactly these positions (plus a margin).
   std::vector<std::pair<double, std::string>> x_ticks;
+  /// The same for a linear y axis (ignored with log_y).
+  std::vector<std::pair<double, std::string>> y_ticks;
 };
 
 /// `series` drawn as one <svg> element (text escaped for HTML). Non-finite points

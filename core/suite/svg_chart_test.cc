@@ -48,6 +48,38 @@ TEST(LineChartSvgTest, DrawsLinesErrorBarsAndEscapedText) {
   EXPECT_THAT(svg, HasSubstr("<path d=\"M"));
 }
 
+TEST(LineChartSvgTest, PointLabelsAreDrawnBesideMarkersAndAsTitles) {
+  ChartSeries series;
+  series.x = {0.2, 0.6};
+  series.y = {0.9, 0.7};
+  series.point_labels = {"t <0.5>", ""};
+  const std::string svg = LineChartSvg({series}, ChartOptions{});
+  EXPECT_THAT(svg, HasSubstr("<title>t &lt;0.5&gt;</title></circle>"));
+  EXPECT_THAT(svg, HasSubstr("font-size=\"10\" fill=\"#374151\">t &lt;0.5&gt;</text>"));
+  // The unlabelled point of a line without markers gets none.
+  size_t circles = 0;
+  for (size_t at = svg.find("<circle"); at != std::string::npos; at = svg.find("<circle", at + 1)) {
+    ++circles;
+  }
+  EXPECT_EQ(circles, 1u);
+}
+
+TEST(LineChartSvgTest, GivenTicksSetTheAxesRanges) {
+  ChartSeries series;
+  series.x = {0.5};
+  series.y = {0.5};
+  ChartOptions options;
+  options.width = 200 + 66 + 18;   // 200 units of plot between the margins
+  options.height = 100 + 34 + 46;  // and 100 units high
+  options.x_ticks = {{0.0, "zero"}, {1.0, "one"}};
+  options.y_ticks = {{0.0, "low"}, {1.0, "high"}};
+  const std::string svg = LineChartSvg({series}, options);
+  EXPECT_THAT(svg, HasSubstr(">zero</text>"));
+  EXPECT_THAT(svg, HasSubstr(">high</text>"));
+  // 0.5 is the middle of [-0.06, 1.06] on both axes.
+  EXPECT_THAT(svg, HasSubstr("<circle cx=\"166.0\" cy=\"84.0\""));
+}
+
 TEST(LineChartSvgTest, NoFinitePointsShowsNoData) {
   ChartSeries series;
   series.x = {1.0};
