@@ -12,6 +12,7 @@
 #include "core/config/internal/toml_document.h"
 #include "core/status.h"
 #include "core/suite/claims.h"
+#include "registry/param.h"
 
 namespace stlab {
 namespace {
@@ -486,6 +487,12 @@ absl::StatusOr<SuiteSpec> LoadSuiteSpec(const fs::path& file,
                    {"name", "experiment", "set", "output_dir", "cache_dir", "workers",
                     "threads_per_worker"});
   suite.name = reader.String(*header, "suite", "name").value_or(file.stem().string());
+  // The report folder is output_dir / name: the name is one entry of it, as run.name is.
+  if (absl::StatusOr<ParamValue> name =
+          ParamSpec::String("name", "", "").FileName().Accept(suite.name);
+      !name.ok() && header->contains("name")) {
+    reader.Fail(*header->get("name"), "suite.name", std::string(name.status().message()));
+  }
   if (std::optional<fs::path> experiment = reader.ExistingFile(*header, "suite", "experiment")) {
     suite.experiment = *experiment;
   } else if (!header->contains("experiment")) {

@@ -147,6 +147,18 @@ columns = "augment"
                                     HasSubstr("report.columns: 'augment' is not an axis"))));
 }
 
+TEST(SuiteSpecTest, SuiteNameIsOneEntryOfTheOutputFolder) {
+  for (const std::string name : {"../../x", "/tmp/x", "", ".."}) {
+    const auto dir = FreshTestDir();
+    absl::StatusOr<SuiteSpec> suite = LoadSuiteSpec(WriteSuiteFiles(
+        dir, absl::StrCat("[suite]\nname = \"", name, "\"\nexperiment = \"experiment.toml\"\n")));
+    EXPECT_THAT(suite, StatusIs(absl::StatusCode::kInvalidArgument,
+                                AllOf(HasSubstr((dir / "suite.toml").string() + ":2:"),
+                                      HasSubstr("suite.name: must be string, a file name"))))
+        << name;
+  }
+}
+
 TEST(SuiteSpecTest, MissingSuiteTableIsAnError) {
   const auto dir = FreshTestDir();
   EXPECT_THAT(LoadSuiteSpec(WriteSuiteFiles(dir, "[axes]\n")),
