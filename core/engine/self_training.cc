@@ -31,8 +31,9 @@ std::string UtcNow() {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const Dataset>> BuildUnlabeledPool(const ValidatedConfig& config,
-                                                                  const Registries& registries) {
+absl::StatusOr<std::shared_ptr<const Dataset>> BuildUnlabeledPool(
+    const ValidatedConfig& config, const Registries& registries,
+    std::shared_ptr<const Dataset> train) {
   const uint64_t seed = static_cast<uint64_t>(config.Section("run").GetInt("seed"));
   if (config.Section("self_training").GetString("unlabeled_pool") == "data.unlabeled") {
     STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
@@ -44,8 +45,6 @@ absl::StatusOr<std::shared_ptr<const Dataset>> BuildUnlabeledPool(const Validate
     }
     return unlabeled;
   }
-  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
-                         BuildDataset(config, registries, "data.train", seed));
   const Params& data = config.Section("data");
   STLAB_ASSIGN_OR_RETURN(const std::vector<int64_t> labeled,
                          NestedSubset(train->Size(), data.GetFloat("train_fraction"),
@@ -69,7 +68,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
-                         BuildUnlabeledPool(config, registries));
+                         BuildUnlabeledPool(config, registries, train));
   const ComponentConfig* labeler_config = config.Component("self_training.pseudo_labeler");
   if (labeler_config == nullptr) {
     return absl::InvalidArgumentError("pseudo-labeling needs [self_training.pseudo_labeler]");
@@ -129,7 +128,7 @@ absl::StatusOr<TrainResult> TrainStudent(const ValidatedConfig& config,
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> unlabeled,
-                         BuildUnlabeledPool(config, registries));
+                         BuildUnlabeledPool(config, registries, train));
   TrainOptions student_options = options;
   student_options.iterations = config.Section("self_training").GetInt("student_iterations");
   student_options.pseudo_labeled =

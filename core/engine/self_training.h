@@ -45,9 +45,11 @@ STLAB_API absl::StatusOr<SelfTrainingResult> SelfTrain(const ValidatedConfig& co
 
 /// The images the teacher pseudo-labels, as self_training.unlabeled_pool says:
 /// data.unlabeled, or the images of data.train outside the labeled subset
-/// (data.train_fraction, data.subset_seed). An empty pool is an error.
+/// (data.train_fraction, data.subset_seed), `train` being the config's data.train
+/// as the caller built it. An empty pool is an error.
 STLAB_API absl::StatusOr<std::shared_ptr<const Dataset>> BuildUnlabeledPool(
-    const ValidatedConfig& config, const Registries& registries);
+    const ValidatedConfig& config, const Registries& registries,
+    std::shared_ptr<const Dataset> train);
 
 /// Pseudo-labels `config`'s unlabeled pool (BuildUnlabeledPool) with the teacher weights `checkpoint`
 /// using [self_training.pseudo_labeler] and the teacher's test-time augmentation
