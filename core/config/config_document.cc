@@ -4,8 +4,10 @@
 #include "core/config/config_document.h"
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -52,16 +54,171 @@ absl::Status ParseErrorStatus(const toml::parse_error& e, const std::string& ori
   return ConfigErrorsToStatus({error});
 }
 
+namespace {
+
+// Destroys `root` without recursion: a table nested thousands deep would otherwise
+// overflow the stack in its destructor. Children are moved out level by level, so
+// each table dies with nothing nested under it.
+void DismantleWithoutRecursion(toml::table&& root) {
+  std::vector<toml::table> pending;
+  pending.push_back(std::move(root));
+  while (!pending.empty()) {
+    toml::table table = std::move(pending.back());
+    pending.pop_back();
+    std::vector<toml::array*> arrays;
+    for (auto&& [key, node] : table) {
+      if (toml::table* child = node.as_table()) pending.push_back(std::move(*child));
+      if (toml::array* child = node.as_array()) arrays.push_back(child);
+    }
+    while (!arrays.empty()) {
+      toml::array* array = arrays.back();
+      arrays.pop_back();
+      for (toml::node& element : *array) {
+        if (toml::table* child = element.as_table()) pending.push_back(std::move(*child));
+        if (toml::array* child = element.as_array()) arrays.push_back(child);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+namespace {
+
+absl::Status RejectLongDottedKeys(std::string_view text, const std::string& origin) {
+  // toml++ recurses once per part of a dotted key, so a key of 100,000 parts
+  // overflows the stack inside the parser: such keys are refused before it runs.
+  // A lexical scan: runs of key characters, dots and quoted parts, outside
+  // comments and string values' contents.
+  int line = 1;
+  size_t line_start = 0;
+  int dots = 0;
+  enum class State { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral } state =
+      State::kCode;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') ++line, line_start = i + 1;
+    switch (state) {
+      case State::kComment:
+        if (c == '\n') state = State::kCode;
+        continue;
+      case State::kBasic:
+        if (c == '\\') ++i;
+        else if (c == '"' || c == '\n') state = State::kCode;
+        continue;
+      case State::kLiteral:
+        if (c == '\'' || c == '\n') state = State::kCode;
+        continue;
+      case State::kMultiBasic:
+        if (c == '\\') ++i;
+        else if (text.substr(i, 3) == "\"\"\"") state = State::kCode, i += 2;
+        continue;
+      case State::kMultiLiteral:
+        if (text.substr(i, 3) == "'''") state = State::kCode, i += 2;
+        continue;
+      case State::kCode:
+        break;
+    }
+    if (c == '#') {
+      state = State::kComment;
+    } else if (text.substr(i, 3) == "\"\"\"") {
+      state = State::kMultiBasic, i += 2;
+    } else if (text.substr(i, 3) == "'''") {
+      state = State::kMultiLiteral, i += 2;
+    } else if (c == '"') {
+      state = State::kBasic;
+    } else if (c == '\'') {
+      state = State::kLiteral;
+    } else if (c == '.') {
+      if (++dots >= kMaxConfigDepth) {
+        ConfigError error;
+        error.file = origin;
+        error.line = line;
+        error.column = static_cast<int>(i - line_start) + 1;
+        error.message = absl::StrCat("a dotted key of more than ", kMaxConfigDepth,
+                                     " parts; a config nests at most ", kMaxConfigDepth,
+                                     " tables deep");
+        return ConfigErrorsToStatus({error});
+      }
+    } else if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                 c == ' ' || c == '\t')) {
+      dots = 0;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<toml::table> ParseToml(std::string_view text, const std::string& origin) {
+  STLAB_RETURN_IF_ERROR(RejectLongDottedKeys(text, origin));
+  toml::table table;
+  try {
+    table = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    return ParseErrorStatus(e, origin);
+  }
+  STLAB_RETURN_IF_ERROR(RejectDeepNesting(table));
+  return table;
+}
+
+absl::Status RejectDeepNesting(toml::table& root) {
+  struct Frame {
+    const toml::node* node;
+    int depth;
+    std::string path;
+  };
+  std::vector<Frame> stack = {{&root, 0, ""}};
+  while (!stack.empty()) {
+    Frame frame = std::move(stack.back());
+    stack.pop_back();
+    if (frame.depth > kMaxConfigDepth) {
+      ConfigError error = ErrorAt(*frame.node, frame.path + "...",
+                                  absl::StrCat("nests more than ", kMaxConfigDepth,
+                                               " tables and arrays deep; a config needs a few"));
+      DismantleWithoutRecursion(std::move(root));
+      root = toml::table{};
+      return ConfigErrorsToStatus({error});
+    }
+    // The path names the first levels only: enough to find the place.
+    auto child_path = [&](const std::string& step) {
+      return frame.depth < 4 ? absl::StrCat(frame.path, frame.path.empty() ? "" : ".", step)
+                             : frame.path;
+    };
+    if (const toml::table* table = frame.node->as_table()) {
+      for (auto&& [key, node] : *table) {
+        stack.push_back({&node, frame.depth + 1, child_path(std::string(key.str()))});
+      }
+    } else if (const toml::array* array = frame.node->as_array()) {
+      for (size_t i = 0; i < array->size(); ++i) {
+        stack.push_back({array->get(i), frame.depth + 1, child_path(absl::StrCat("[", i, "]"))});
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<toml::table> ParseTomlFile(const std::filesystem::path& file) {
   std::error_code error;
-  if (!std::filesystem::is_regular_file(file, error)) {
+  const std::filesystem::file_status status = std::filesystem::status(file, error);
+  if (std::filesystem::is_directory(status)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config file '", file.string(), "' is a directory, not a TOML file"));
+  }
+  if (!std::filesystem::exists(status)) {
     return absl::NotFoundError(absl::StrCat("config file '", file.string(), "' does not exist"));
   }
-  try {
-    return toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    return ParseErrorStatus(e, file.string());
+  if (!std::filesystem::is_regular_file(status)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config file '", file.string(), "' is not a regular file"));
   }
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read config file '", file.string(), "'"));
+  }
+  return ParseToml(text.str(), file.string());
 }
 
 }  // namespace config_internal
@@ -165,6 +322,10 @@ absl::StatusOr<toml::table> LoadWithBases(const fs::path& file, std::vector<fs::
             *entry, kBaseKey,
             absl::StrCat("base file '", base_file.string(), "' does not exist"))});
       }
+      if (!fs::is_regular_file(base_file)) {
+        return ConfigErrorsToStatus(
+            {ErrorAt(*entry, kBaseKey, std::string(base.status().message()))});
+      }
       return base.status();
     }
     MergeInto(merged, *std::move(base));
@@ -207,6 +368,11 @@ absl::StatusOr<std::vector<PathStep>> ParseKeyPath(absl::string_view path) {
     }
   }
   if (steps.empty()) return absl::InvalidArgumentError("empty key");
+  if (steps.size() > static_cast<size_t>(config_internal::kMaxConfigDepth)) {
+    return absl::InvalidArgumentError(absl::StrCat("the key path has ", steps.size(),
+                                                   " levels; a config nests at most ",
+                                                   config_internal::kMaxConfigDepth));
+  }
   return steps;
 }
 
@@ -229,14 +395,21 @@ absl::Status ApplyOverride(toml::table& root, const std::string& assignment) {
 
   // The value is TOML; anything that does not parse is taken as a bare string, so
   // `--set model.backbone.type=resnet` works without quotes.
-  toml::table parsed;
-  try {
-    parsed = toml::parse(absl::StrCat("value = ", text), origin);
-  } catch (const toml::parse_error&) {
+  // (A dotted run too long for the parser cannot be a TOML value either.)
+  std::optional<toml::table> parsed_value;
+  if (config_internal::RejectLongDottedKeys(text, origin).ok()) {
+    try {
+      parsed_value = toml::parse(absl::StrCat("value = ", text), origin);
+    } catch (const toml::parse_error&) {
+    }
+  }
+  if (!parsed_value) {
     std::ostringstream quoted;
     quoted << "value = " << toml::value<std::string>(text);
-    parsed = toml::parse(quoted.str(), origin);
+    parsed_value = toml::parse(quoted.str(), origin);
   }
+  toml::table& parsed = *parsed_value;
+  STLAB_RETURN_IF_ERROR(config_internal::RejectDeepNesting(parsed));
   toml::node* value = parsed.get("value");
 
   toml::node* current = &root;
@@ -312,12 +485,7 @@ absl::StatusOr<ConfigDocument> ConfigDocument::LoadLayers(
 
 absl::StatusOr<ConfigDocument> ConfigDocument::Parse(const std::string& text,
                                                      const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    return ParseErrorStatus(e, origin);
-  }
+  STLAB_ASSIGN_OR_RETURN(toml::table root, config_internal::ParseToml(text, origin));
   if (root.contains(kBaseKey)) {
     return ConfigErrorsToStatus({ErrorAt(*root.get(kBaseKey), kBaseKey,
                                          "inheritance needs a file; use ConfigDocument::Load")});

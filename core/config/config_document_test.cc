@@ -125,6 +125,59 @@ TEST(ConfigDocumentTest, MissingFileIsNotFound) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/x.toml")));
 }
 
+// Issue 20, defect 1: a 16,000-level dotted header killed `stlab validate` with
+// SIGSEGV (unbounded recursion). Any depth is now a clear error at its line.
+TEST(ConfigDocumentTest, DeepNestingIsAnErrorNotAStackOverflow) {
+  const auto dir = FreshTestDir();
+  auto dotted = [](int parts) {
+    std::string key = "a";
+    for (int i = 1; i < parts; ++i) key += ".a";
+    return key;
+  };
+  // 16,000 parts overflowed our merge; 100,000 overflow toml++'s own parser.
+  for (int parts : {16000, 100000}) {
+    const auto file = WriteFile(dir / "deep.toml", "[run]\nseed = 1\n[" + dotted(parts) + "]\n");
+    EXPECT_THAT(ConfigDocument::Load(file),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr("deep.toml:3:"), HasSubstr("more than 64 parts"))));
+  }
+  EXPECT_THAT(ConfigDocument::Parse("x = 1\n[" + dotted(16000) + "]\n", "<text>"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("<text>:2:")));
+  const auto shallow = WriteFile(dir / "shallow.toml", "[run]\nseed = 1\n");
+  EXPECT_THAT(ConfigDocument::Load(shallow, {dotted(16000) + "=1"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("16000 levels")));
+  // Nesting by tables and inline values together.
+  std::string nested = "1";
+  for (int i = 0; i < 40; ++i) nested = "{ a = " + nested + " }";
+  const auto mixed = WriteFile(dir / "mixed.toml", "[" + dotted(40) + "]\nb = " + nested + "\n");
+  EXPECT_THAT(ConfigDocument::Load(mixed),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("mixed.toml:"), HasSubstr("a.a.a.a..."),
+                             HasSubstr("nests more than 64"))));
+  for (int i = 0; i < 60; ++i) nested = "{ a = " + nested + " }";
+  EXPECT_THAT(ConfigDocument::Load(shallow, {"run.x=" + nested}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nests more than 64")));
+  // Dots in strings, comments and numbers are not key parts.
+  const std::string dots(200, '.');
+  EXPECT_THAT(ConfigDocument::Parse("# " + dots + "\nx = \"" + dots + "\"\ny = '" + dots +
+                                        "'\nz = \"\"\"\n" + dots + "\n\"\"\"\nw = 1.5\n",
+                                    "<text>"),
+              IsOk());
+  // The bound leaves room: 60 levels load.
+  EXPECT_THAT(ConfigDocument::Parse("[" + dotted(60) + "]\nx = 1\n", "<text>"), IsOk());
+}
+
+TEST(ConfigDocumentTest, DirectoryGivenAsConfigSaysSo) {
+  const auto dir = FreshTestDir();
+  std::filesystem::create_directories(dir / "configs.toml");
+  EXPECT_THAT(ConfigDocument::Load(dir / "configs.toml"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("is a directory")));
+  const auto child = WriteFile(dir / "child.toml", "base = \"configs.toml\"\n");
+  EXPECT_THAT(ConfigDocument::Load(child),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("child.toml:1:"), HasSubstr("is a directory"))));
+}
+
 TEST(ConfigDocumentTest, InheritanceCycleIsReported) {
   const auto dir = FreshTestDir();
   WriteFile(dir / "a.toml", "base = \"b.toml\"\n");

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 
@@ -27,8 +28,22 @@ ConfigError ErrorAt(const toml::node& node, std::string key_path, std::string me
 /// A TOML syntax error as a status naming file, line and column.
 absl::Status ParseErrorStatus(const toml::parse_error& e, const std::string& origin);
 
-/// Parses a TOML file: NotFound when it does not exist, InvalidArgument naming
-/// file, line and column on a syntax error.
+/// How deep tables and arrays may nest in a config. stlab's own configs need 4;
+/// the bound keeps the recursive merge, checks and printing off a stack overflow
+/// (a 16,000-level `[a.a.a...]` header is a few lines of TOML).
+inline constexpr int kMaxConfigDepth = 64;
+
+/// An error naming the place where `root` nests deeper than kMaxConfigDepth; it
+/// then also empties `root`, destroying it without recursion.
+absl::Status RejectDeepNesting(toml::table& root);
+
+/// Parses TOML text read from `origin` (a file name or "<--set ...>"): errors name
+/// origin, line and column, for bad syntax or a nesting beyond kMaxConfigDepth.
+absl::StatusOr<toml::table> ParseToml(std::string_view text, const std::string& origin);
+
+/// Parses a TOML file: NotFound when it does not exist, InvalidArgument when it
+/// is a directory or another non-file, or (naming file, line and column) on a
+/// syntax error or a nesting deeper than kMaxConfigDepth.
 absl::StatusOr<toml::table> ParseTomlFile(const std::filesystem::path& file);
 
 /// "string", "integer", "table", ... for messages.
