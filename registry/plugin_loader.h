@@ -18,7 +18,9 @@ inline constexpr const char kPluginPathEnv[] = "STLAB_PLUGIN_PATH";
 
 /// Loads plugins into `registries`. Each failure has its own message:
 ///   NotFound           - the file does not exist;
-///   InvalidArgument    - not a loadable shared library (with the loader's reason);
+///   InvalidArgument    - not a loadable shared library (with the loader's reason),
+///                        or one cut short (checked before it is mapped: a
+///                        truncated library would otherwise raise SIGBUS);
 ///   FailedPrecondition - no entry point, plugin API version mismatch, LibTorch
 ///                        version / C++ ABI / CUDA mismatch;
 ///   (registration's own code) - the registration callback failed or threw; nothing
@@ -42,6 +44,13 @@ class STLAB_API PluginLoader {
   Registries& registries_;
   std::set<std::filesystem::path> loaded_;  // Canonical paths adopted so far.
 };
+
+/// The entries of STLAB_PLUGIN_PATH (folders or library files), in order.
+STLAB_API std::vector<std::filesystem::path> PluginPathFromEnvironment();
+
+/// The folder beside the running executable (`<prefix>/bin/stlab` ->
+/// `<prefix>/lib/stlab/plugins`), which both the build tree and an install use.
+STLAB_API std::filesystem::path InstalledPluginFolder();
 
 /// Plugin folders from the environment (STLAB_PLUGIN_PATH) followed by the default
 /// folder beside the running executable (`<prefix>/bin/stlab` ->

@@ -131,5 +131,34 @@ TEST(CliTest, ValidateMissingFileNamesIt) {
   EXPECT_THAT(r.output, HasSubstr("config file '/nonexistent/exp.toml' does not exist"));
 }
 
+TEST(CliTest, PluginPathEntriesThatNameNothingAreWarnedAbout) {
+  const auto dir = FreshTestDir();
+  const auto text = WriteFile(dir / "notes.txt", "not a plugin\n");
+  Result r = RunCli("plugins");
+  const std::string env = "STLAB_PLUGIN_PATH=" + (dir / "missing").string() + ":" + text.string();
+  const std::string command = env + " " + std::string(STLAB_CLI) + " plugins 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  EXPECT_EQ(WEXITSTATUS(pclose(pipe)), 0) << output;
+  EXPECT_THAT(output, AllOf(HasSubstr("entry '" + (dir / "missing").string() + "' does not exist"),
+                            HasSubstr("notes.txt' is neither a folder nor a .so library")));
+  EXPECT_THAT(r.output, Not(HasSubstr("STLAB_PLUGIN_PATH")));
+}
+
+TEST(CliTest, DeepConfigIsAnErrorNotACrash) {
+  std::string key = "a";
+  for (int i = 1; i < 100000; ++i) key += ".a";
+  const auto file = WriteFile(FreshTestDir() / "deep.toml", "[" + key + "]\n");
+  Result r = RunCli("validate " + file.string());
+  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 500);
+  EXPECT_THAT(r.output, HasSubstr("deep.toml:1:129: a dotted key of more than 64 parts"));
+  r = RunCli("validate " + file.parent_path().string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("is a directory, not a TOML file"));
+}
+
 }  // namespace
 }  // namespace stlab

@@ -2,6 +2,9 @@
 // deliberately broken plugin per failure the loader must tell apart.
 #include "registry/plugin_loader.h"
 
+#include <fstream>
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 #include "core/augmentation.h"
 #include "registry/plugin_api.h"
@@ -58,6 +61,35 @@ TEST(PluginLoaderTest, NotASharedLibrary) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("libfake.so"),
                              HasSubstr("is not a loadable shared library"))));
+}
+
+// Issue 20, defect 2: dlopen maps a truncated library, and the first touch of a
+// page past its end raised SIGBUS in the host.
+TEST(PluginLoaderTest, TruncatedLibraryIsAnErrorNotASignal) {
+  const fs::path dir = stlab::testing::FreshTestDir();
+  std::ifstream in(TestPlugin("good"), std::ios::binary);
+  const std::string image((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(image.size(), 4096u);
+  auto copy = [&](const std::string& name, size_t bytes) {
+    return stlab::testing::WriteFile(dir / name, image.substr(0, bytes));
+  };
+  Registries registries;
+  PluginLoader loader(registries);
+  EXPECT_THAT(loader.Load(copy("libhalf.so", image.size() / 2)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("libhalf.so"), HasSubstr("is truncated: segment"),
+                             HasSubstr(absl::StrCat("the file has ", image.size() / 2, " bytes")))));
+  EXPECT_THAT(loader.Load(copy("libtail.so", image.size() - 16)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("is truncated: the section header table")));
+  EXPECT_THAT(loader.Load(copy("libheader.so", 40)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("too short for an ELF header")));
+  std::string foreign = image;
+  foreign[18] = 0x28;  // e_machine = EM_ARM.
+  EXPECT_THAT(loader.Load(stlab::testing::WriteFile(dir / "libarm.so", foreign)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("built for another machine")));
+  EXPECT_TRUE(registries.loaded_plugins().empty());
+  EXPECT_THAT(loader.Load(copy("libwhole.so", image.size())), IsOk());
 }
 
 TEST(PluginLoaderTest, NoEntryPoint) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/logging.h"
 #include "registry/plugin_loader.h"
 
 namespace stlab::cli {
@@ -12,8 +13,28 @@ namespace stlab::cli {
 absl::Status LoadPlugins(Registries& registries, const std::vector<std::filesystem::path>& extra) {
   PluginLoader loader(registries);
   std::vector<std::string> failures;
-  if (absl::Status s = loader.LoadFolders(DefaultPluginFolders(), /*must_exist=*/false); !s.ok()) {
-    failures.emplace_back(s.message());
+  // STLAB_PLUGIN_PATH entries that name nothing loadable are skipped, loudly: a
+  // typo there would otherwise surface as an "unknown component" much later.
+  for (const std::filesystem::path& entry : PluginPathFromEnvironment()) {
+    std::error_code error;
+    const std::filesystem::file_status status = std::filesystem::status(entry, error);
+    if (std::filesystem::is_directory(status)) {
+      if (absl::Status s = loader.LoadFolders({entry}, true); !s.ok()) failures.emplace_back(s.message());
+    } else if (std::filesystem::is_regular_file(status) && entry.extension() == ".so") {
+      if (absl::Status s = loader.Load(entry); !s.ok()) failures.emplace_back(s.message());
+    } else {
+      LogWarning(absl::StrCat(kPluginPathEnv, " entry '", entry.string(), "' ",
+                              std::filesystem::exists(status)
+                                  ? "is neither a folder nor a .so library"
+                                  : "does not exist",
+                              "; ignored"));
+    }
+  }
+  const std::filesystem::path installed = InstalledPluginFolder();
+  if (!installed.empty()) {
+    if (absl::Status s = loader.LoadFolders({installed}, /*must_exist=*/false); !s.ok()) {
+      failures.emplace_back(s.message());
+    }
   }
   for (const std::filesystem::path& path : extra) {
     absl::Status s = std::filesystem::is_directory(path) ? loader.LoadFolders({path}, true)

@@ -16,9 +16,10 @@
 
 namespace stlab::cli {
 
-/// Loads plugins into `registries` from DefaultPluginFolders() (skipped when
-/// absent), then `extra` folders or library files (which must exist). Returns every
-/// failure at once.
+/// Loads plugins into `registries` from the STLAB_PLUGIN_PATH entries (folders or
+/// libraries; one naming nothing loadable is a warning), the installed plugin
+/// folder (skipped when absent), then `extra` folders or library files (which
+/// must exist). Returns every failure at once.
 absl::Status LoadPlugins(Registries& registries, const std::vector<std::filesystem::path>& extra);
 
 /// Loads `file` with the command's --set overrides, loads the plugins it and the
