@@ -65,4 +65,14 @@ absl::Status WriteFileAtomically(const std::filesystem::path& path, std::string_
   return absl::OkStatus();
 }
 
+absl::Status RefuseSymlinkToAppend(const std::filesystem::path& path) {
+  std::error_code error;
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, error))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "'", path.string(), "' is a symbolic link; stlab appends only to files of its own "
+        "folder and never follows a link there (remove the link)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace stlab

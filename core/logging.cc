@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/atomic_file.h"
 #include "spdlog/sinks/basic_file_sink.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
@@ -24,6 +25,7 @@ absl::Status ConfigureLogging(const std::string& level,
   console->set_level(parsed);
   sinks.push_back(console);
   if (log_file) {
+    if (absl::Status s = RefuseSymlinkToAppend(*log_file); !s.ok()) return s;
     try {
       std::filesystem::create_directories(log_file->parent_path());
       auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file->string());

@@ -27,6 +27,20 @@ TEST(LoggingTest, WritesToTheRunLogFile) {
   EXPECT_THAT(text.str(), HasSubstr("[warning] warning line"));
 }
 
+// Issue 20, defect 5: an appended file must not be followed through a symlink.
+TEST(LoggingTest, ALogFileThatIsASymlinkIsRefused) {
+  const auto dir = stlab::testing::FreshTestDir();
+  const auto target = stlab::testing::WriteFile(dir / "elsewhere.txt", "precious\n");
+  std::filesystem::create_symlink(target, dir / "train.log");
+  const absl::Status s = ConfigureLogging("info", dir / "train.log");
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("train.log' is a symbolic link"));
+  std::ifstream in(target);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "precious\n");
+}
+
 TEST(LoggingTest, UnknownLevelIsAnError) {
   EXPECT_FALSE(ConfigureLogging("verbose", std::nullopt).ok());
 }

@@ -10,7 +10,8 @@
 #     them; a failing stage is reported with its log, its dependents are blocked,
 #     and independent stages still finish;
 #  4. `plan` lists runs and stages without running anything; changing data.val
-#     changes only the evaluate stages, never a training; the report files exist.
+#     changes only the evaluate stages, never a training; the report files exist;
+#  5. a finished stage whose output file was damaged is computed again.
 # Usage: suite_resume_test.sh STLAB_CLI SOURCE_DIR
 set -euo pipefail
 cli="$1"
@@ -106,6 +107,25 @@ run_suite straight >"$work/again.out" 2>&1
 grep -q "0 stage(s) run, 11 reused" "$work/again.out" || fail "a finished suite ran again"
 diff <(sed -n '/^# tiny/,$p' "$work/straight.out") <(sed -n '/^# tiny/,$p' "$work/again.out")
 echo "finished suite: nothing run again, same table"
+
+# A finished stage whose output was damaged afterwards (issue 20): it is computed
+# again from scratch, with a warning naming the file, and gives the same result.
+damaged="$(ls -d "$work/killed/cache"/train-*/ | head -1)"
+damaged="${damaged%/}"
+cp "$damaged/stage_done.toml" "$work/damaged_done.toml"
+python3 - "$damaged/model_final.pt" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+data[len(data) // 2] ^= 0x5A
+open(path, "wb").write(bytes(data))
+PY
+run_suite killed >"$work/damaged.out" 2>&1 || { cat "$work/damaged.out"; fail "run after damage"; }
+grep -q "model_final.pt: differs from what the stage wrote" "$work/damaged.out" \
+  || fail "no warning naming the damaged file: $(head -5 "$work/damaged.out")"
+grep -q "stage $(basename "$damaged") is computed again from scratch" "$work/damaged.out"
+cmp "$work/damaged_done.toml" "$damaged/stage_done.toml" || fail "the recomputed stage differs"
+echo "damaged output: the stage is recomputed, same result"
 
 # A diverging supervised initialization: its stages fail (the pre-training is
 # shared and reused), the random runs' stages are reused from the cache.

@@ -1,7 +1,12 @@
 // Checkpoints as LibTorch archives with sub-archives for model, optimizer and
-// run state.
+// run state, behind a one-line header with the archive's SHA-256:
+//   "STLABCKPT v2 bytes=<archive size> sha256=<hex>\n" <LibTorch archive>
+// The digest is checked before LibTorch parses a byte, so a damaged file is an
+// error naming it rather than wrong weights (or a crash in the parser).
 #include "core/engine/checkpoint.h"
 
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -10,7 +15,11 @@
 #include "ATen/CPUGeneratorImpl.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "core/atomic_file.h"
+#include "core/logging.h"
+#include "core/sha256.h"
 #include "core/status.h"
 #include "torch/serialize/input-archive.h"
 #include "torch/serialize/output-archive.h"
@@ -20,7 +29,75 @@ namespace stlab {
 namespace {
 
 constexpr char kFormatKey[] = "stlab_checkpoint_format";
-constexpr int64_t kFormatVersion = 1;
+// v2: the SHA-256 header. v1 files (bare LibTorch archives) are refused.
+constexpr int64_t kFormatVersion = 2;
+constexpr char kMagic[] = "STLABCKPT";
+
+std::string Header(std::string_view archive) {
+  return absl::StrCat(kMagic, " v", kFormatVersion, " bytes=", archive.size(), " sha256=",
+                      Sha256Hex(archive), "\n");
+}
+
+// The archive inside a checkpoint file's `bytes`, once its header and digest
+// check out: DataLoss for a damaged or truncated file, InvalidArgument for one
+// that is not a checkpoint of this format.
+absl::StatusOr<std::string_view> VerifiedArchive(std::string_view bytes,
+                                                 const std::filesystem::path& path) {
+  const std::string name = absl::StrCat("checkpoint '", path.string(), "'");
+  if (bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, " has checkpoint format v1 (a bare LibTorch archive, before checkpoints "
+              "carried a checksum) or is another LibTorch file; this stlab reads format v",
+        kFormatVersion, ": train it again with this stlab"));
+  }
+  const size_t newline = bytes.find('\n');
+  if (bytes.substr(0, sizeof(kMagic) - 1) != kMagic || newline == std::string_view::npos ||
+      newline > 256) {
+    return absl::InvalidArgumentError(absl::StrCat(name, " is not an stlab checkpoint"));
+  }
+  const std::vector<std::string> fields =
+      absl::StrSplit(absl::string_view(bytes.data(), newline), ' ');
+  int64_t version = 0;
+  uint64_t size = 0;
+  if (fields.size() != 4 || fields[1].substr(0, 1) != "v" ||
+      !absl::SimpleAtoi(fields[1].substr(1), &version) ||
+      fields[2].substr(0, 6) != "bytes=" || !absl::SimpleAtoi(fields[2].substr(6), &size) ||
+      fields[3].substr(0, 7) != "sha256=" || fields[3].size() != 7 + 64) {
+    return absl::DataLossError(absl::StrCat(name, " is damaged: its header is unreadable"));
+  }
+  if (version != kFormatVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(name, " has checkpoint format v", version,
+                                                   "; this stlab reads format v", kFormatVersion));
+  }
+  const std::string_view archive = bytes.substr(newline + 1);
+  if (archive.size() != size) {
+    return absl::DataLossError(absl::StrCat(name, " is damaged: its header records ", size,
+                                            " bytes of weights, the file holds ", archive.size(),
+                                            " (truncated or appended to)"));
+  }
+  if (Sha256Hex(archive) != fields[3].substr(7)) {
+    return absl::DataLossError(absl::StrCat(
+        name, " is damaged: its SHA-256 differs from the one recorded when it was written"));
+  }
+  return archive;
+}
+
+absl::StatusOr<std::string> ReadWholeFile(const std::filesystem::path& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint '", path.string(), "' is a directory, not a file"));
+  }
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return absl::NotFoundError(absl::StrCat("checkpoint '", path.string(), "' does not exist"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    return absl::DataLossError(absl::StrCat("checkpoint '", path.string(), "' cannot be read"));
+  }
+  return bytes;
+}
 
 // Parameters and buffers by their full dotted names ("layer1.0.conv1.weight").
 // NOTE: saved flat rather than with Module::save, whose load silently accepts a
@@ -175,19 +252,18 @@ absl::Status SaveCheckpoint(const std::filesystem::path& path, const torch::nn::
         archive.save_to(bytes);
         return absl::OkStatus();
       }));
-  return WriteFileAtomically(path, bytes.str());
+  const std::string archive = std::move(bytes).str();
+  return WriteFileAtomically(path, Header(archive) + archive);
 }
 
 absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module& model,
                             torch::optim::Optimizer* optimizer, RunState* state) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
-    return absl::NotFoundError(absl::StrCat("checkpoint '", path.string(), "' does not exist"));
-  }
+  STLAB_ASSIGN_OR_RETURN(const std::string bytes, ReadWholeFile(path));
+  STLAB_ASSIGN_OR_RETURN(const std::string_view verified, VerifiedArchive(bytes, path));
   return CallAndCatch(absl::StrCat("loading checkpoint '", path.string(), "'"),
                       [&]() -> absl::Status {
                         torch::serialize::InputArchive archive;
-                        archive.load_from(path.string());
+                        archive.load_from(verified.data(), verified.size());
                         STLAB_RETURN_IF_ERROR(CheckFormat(archive, path));
                         torch::serialize::InputArchive model_archive;
                         archive.read("model", model_archive);
@@ -206,13 +282,61 @@ absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module
                       });
 }
 
+std::filesystem::path PreviousCheckpointPath(const std::filesystem::path& path) {
+  return std::filesystem::path(path).replace_extension(".previous" + path.extension().string());
+}
+
+bool HasRollingCheckpoint(const std::filesystem::path& path) {
+  std::error_code error;
+  return std::filesystem::exists(path, error) ||
+         std::filesystem::exists(PreviousCheckpointPath(path), error);
+}
+
+absl::Status SaveRollingCheckpoint(const std::filesystem::path& path,
+                                   const torch::nn::Module& model,
+                                   const torch::optim::Optimizer* optimizer,
+                                   const RunState& state) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    std::filesystem::rename(path, PreviousCheckpointPath(path), error);
+    if (error) {
+      return absl::InternalError(absl::StrCat("cannot keep checkpoint '", path.string(), "' as '",
+                                              PreviousCheckpointPath(path).string(),
+                                              "': ", error.message()));
+    }
+  }
+  return SaveCheckpoint(path, model, optimizer, state);
+}
+
+absl::StatusOr<std::filesystem::path> LoadRollingCheckpoint(const std::filesystem::path& path,
+                                                            torch::nn::Module& model,
+                                                            torch::optim::Optimizer* optimizer,
+                                                            RunState* state) {
+  const std::filesystem::path previous = PreviousCheckpointPath(path);
+  absl::Status latest = LoadCheckpoint(path, model, optimizer, state);
+  if (latest.ok()) return path;
+  std::error_code error;
+  const bool fall_back = (absl::IsDataLoss(latest) || absl::IsNotFound(latest)) &&
+                         std::filesystem::exists(previous, error);
+  if (!fall_back) return latest;
+  absl::Status earlier = LoadCheckpoint(previous, model, optimizer, state);
+  if (!earlier.ok()) {
+    return absl::DataLossError(absl::StrCat(latest.message(), "; and the one before: ",
+                                            earlier.message()));
+  }
+  LogWarning(absl::StrCat(latest.message(), "; resuming from the one before, '",
+                          previous.string(), "' (iteration ", state ? state->iteration : 0, ")"));
+  return previous;
+}
+
 absl::StatusOr<CheckpointContents> ReadCheckpoint(std::string_view bytes,
                                                   const std::filesystem::path& path) {
   return CallAndCatch(
       absl::StrCat("reading checkpoint '", path.string(), "'"),
       [&]() -> absl::StatusOr<CheckpointContents> {
+        STLAB_ASSIGN_OR_RETURN(const std::string_view verified, VerifiedArchive(bytes, path));
         torch::serialize::InputArchive archive;
-        archive.load_from(bytes.data(), bytes.size());
+        archive.load_from(verified.data(), verified.size());
         STLAB_RETURN_IF_ERROR(CheckFormat(archive, path));
         torch::serialize::InputArchive model;
         if (!archive.try_read("model", model)) {

@@ -39,7 +39,8 @@ STLAB_API void StoreFinalMetrics(const std::map<std::string, double>& metrics, R
 STLAB_API std::map<std::string, double> FinalMetricsOf(const RunState& state);
 
 /// Writes `model` (parameters and buffers), `optimizer` (if not null) and `state`
-/// to `path` through a temporary file, fsync and rename.
+/// to `path` through a temporary file, fsync and rename, with the SHA-256 of its
+/// contents, which every load checks first.
 STLAB_API absl::Status SaveCheckpoint(const std::filesystem::path& path,
                                       const torch::nn::Module& model,
                                       const torch::optim::Optimizer* optimizer,
@@ -47,9 +48,32 @@ STLAB_API absl::Status SaveCheckpoint(const std::filesystem::path& path,
 
 /// Restores what SaveCheckpoint wrote. Strict: a parameter or buffer of `model`
 /// missing from the file, or of another shape, is an error naming it; so is a file
-/// that is not a checkpoint.
+/// that is not a checkpoint of this format (InvalidArgument). A file whose
+/// checksum does not match (damaged, truncated) is DataLoss; nothing is restored.
 STLAB_API absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module& model,
                                       torch::optim::Optimizer* optimizer, RunState* state);
+
+/// A run's rolling checkpoint keeps the last two: "checkpoint.pt" and
+/// "checkpoint.previous.pt".
+STLAB_API std::filesystem::path PreviousCheckpointPath(const std::filesystem::path& path);
+
+/// Whether `path` or its previous checkpoint exists (a run to resume).
+STLAB_API bool HasRollingCheckpoint(const std::filesystem::path& path);
+
+/// SaveCheckpoint, after moving the checkpoint at `path` (if any) to
+/// PreviousCheckpointPath(path).
+STLAB_API absl::Status SaveRollingCheckpoint(const std::filesystem::path& path,
+                                             const torch::nn::Module& model,
+                                             const torch::optim::Optimizer* optimizer,
+                                             const RunState& state);
+
+/// Restores the newest intact rolling checkpoint: `path`, or, when that is missing
+/// or damaged, the previous one (with a warning naming the damaged file). Returns
+/// the file it restored. Other errors (a checkpoint of another model) do not fall
+/// back.
+STLAB_API absl::StatusOr<std::filesystem::path> LoadRollingCheckpoint(
+    const std::filesystem::path& path, torch::nn::Module& model,
+    torch::optim::Optimizer* optimizer, RunState* state);
 
 /// A checkpoint as stored: model tensors by full name ("backbone.conv1.weight") and
 /// the run state, with no model to fit them to.
@@ -60,7 +84,8 @@ struct CheckpointContents {
 
 /// Reads what SaveCheckpoint wrote from the file's `bytes` (read whole by the
 /// caller, who may digest exactly the bytes it loads); `path` names the file in
-/// errors. Bytes that are not a checkpoint are an error.
+/// errors. The checksum is verified before anything is parsed (DataLoss when it
+/// fails); bytes that are not a checkpoint are InvalidArgument.
 STLAB_API absl::StatusOr<CheckpointContents> ReadCheckpoint(std::string_view bytes,
                                                             const std::filesystem::path& path);
 

@@ -63,6 +63,7 @@ std::string JsonString(const std::string& text) {
 
 absl::StatusOr<std::unique_ptr<MetricsLog>> MetricsLog::Open(const std::filesystem::path& path,
                                                              int64_t keep_through) {
+  STLAB_RETURN_IF_ERROR(RefuseSymlinkToAppend(path));
   std::error_code error;
   if (std::filesystem::exists(path, error)) {
     std::ifstream in(path);

@@ -46,6 +46,16 @@ TEST(MetricsLogTest, ReopeningDropsLinesAfterTheResumedIteration) {
             "{\"kind\": \"eval\", \"iteration\": 30}\n");
 }
 
+TEST(MetricsLogTest, ASymlinkIsNotFollowed) {
+  const auto dir = stlab::testing::FreshTestDir();
+  const auto target = stlab::testing::WriteFile(dir / "elsewhere.jsonl", "");
+  std::filesystem::create_symlink(target, dir / "metrics.jsonl");
+  absl::StatusOr<std::unique_ptr<MetricsLog>> log = MetricsLog::Open(dir / "metrics.jsonl", 0);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(std::filesystem::is_empty(target));
+}
+
 TEST(MetricsLogTest, NumbersRoundTripAndStringsAreEscaped) {
   EXPECT_EQ(std::stod(JsonNumber(0.1 + 0.2)), 0.1 + 0.2);
   EXPECT_EQ(JsonString("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");

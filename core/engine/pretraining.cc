@@ -200,7 +200,7 @@ class PretrainRun {
     net_->train();
     optimizer_ = MakeOptimizer(train_, *net_);
     STLAB_ASSIGN_OR_RETURN(schedule_, ScheduleOf(train_));
-    if (std::filesystem::exists(files_.checkpoint(), error)) STLAB_RETURN_IF_ERROR(Restore());
+    if (HasRollingCheckpoint(files_.checkpoint())) STLAB_RETURN_IF_ERROR(Restore());
     RecordProvenance(config_, pretrain_.GetString("method"), init_origin_, state_);
 
     STLAB_ASSIGN_OR_RETURN(auto pipeline, BuildAugmentations(config_, registries_));
@@ -270,7 +270,8 @@ class PretrainRun {
   }
 
   absl::Status Restore() {
-    STLAB_RETURN_IF_ERROR(LoadCheckpoint(files_.checkpoint(), *net_, optimizer_.get(), &state_));
+    STLAB_RETURN_IF_ERROR(
+        LoadRollingCheckpoint(files_.checkpoint(), *net_, optimizer_.get(), &state_).status());
     RestoreTorchGeneratorState(state_);
     return absl::OkStatus();
   }
@@ -279,7 +280,7 @@ class PretrainRun {
     state_.iteration = iteration;
     state_.tensors.clear();
     StoreTorchGeneratorState(state_);
-    return SaveCheckpoint(files_.checkpoint(), *net_, optimizer_.get(), state_);
+    return SaveRollingCheckpoint(files_.checkpoint(), *net_, optimizer_.get(), state_);
   }
 
   // The loss of the next batch; adds its terms to `window`.

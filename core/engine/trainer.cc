@@ -127,7 +127,7 @@ class Run {
       STLAB_ASSIGN_OR_RETURN(eval_model_,
                              BuildTaskModel(config_, registries_, train_data_->Info(), seed_));
     }
-    if (std::filesystem::exists(files_.checkpoint(), error)) STLAB_RETURN_IF_ERROR(Restore());
+    if (HasRollingCheckpoint(files_.checkpoint())) STLAB_RETURN_IF_ERROR(Restore());
     RecordProvenance(config_, options_.pseudo_labeled ? "student" : "train", model_->init_origin(),
                      state_);
 
@@ -179,7 +179,8 @@ class Run {
   }
 
   absl::Status Restore() {
-    STLAB_RETURN_IF_ERROR(LoadCheckpoint(files_.checkpoint(), *model_, optimizer_.get(), &state_));
+    STLAB_RETURN_IF_ERROR(
+        LoadRollingCheckpoint(files_.checkpoint(), *model_, optimizer_.get(), &state_).status());
     std::map<std::string, at::Tensor> averages;
     for (const auto& [key, tensor] : state_.tensors) {
       if (key.rfind(kEmaPrefix, 0) == 0) averages[key.substr(sizeof(kEmaPrefix) - 1)] = tensor;
@@ -217,7 +218,7 @@ class Run {
       }
     }
     StoreTorchGeneratorState(state_);
-    return SaveCheckpoint(files_.checkpoint(), *model_, optimizer_.get(), state_);
+    return SaveRollingCheckpoint(files_.checkpoint(), *model_, optimizer_.get(), state_);
   }
 
   // The model whose weights are evaluated: the EMA copy when there is one.

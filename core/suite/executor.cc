@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "core/logging.h"
 #include "core/status.h"
 #include "core/suite/stage_runner.h"
 
@@ -134,7 +135,19 @@ absl::StatusOr<SuiteRunSummary> RunSuitePlan(const SuitePlan& plan, StageExecuto
     if (on_event) on_event(event);
   };
   for (const Stage& stage : plan.stages) {
-    const bool done = StageDone(plan.StageDir(stage.id));
+    const std::filesystem::path dir = plan.StageDir(stage.id);
+    const bool done = StageDone(dir);
+    if (!done && StageMarked(dir)) {
+      // A finished stage whose marker or outputs broke: its folder cannot be
+      // trusted to resume from, so it starts over.
+      std::error_code error;
+      std::filesystem::remove_all(dir, error);
+      if (error) {
+        return absl::InternalError(absl::StrCat("cannot clear the broken stage folder '",
+                                                dir.string(), "': ", error.message()));
+      }
+      LogWarning(absl::StrCat("stage ", stage.id, " is computed again from scratch"));
+    }
     state[stage.id] = done ? State::kDone : State::kPending;
     if (done) ++summary.reused;
   }

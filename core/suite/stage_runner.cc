@@ -1,6 +1,7 @@
 // Stage recipes, execution and done markers.
 #include "core/suite/stage_runner.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -14,6 +15,7 @@
 #include "core/engine/self_training.h"
 #include "core/engine/trainer.h"
 #include "core/logging.h"
+#include "core/sha256.h"
 #include "core/status.h"
 
 namespace stlab {
@@ -47,6 +49,75 @@ std::string RecipeText(const SuitePlan& plan, const Stage& stage) {
 
 absl::Status RecipeError(const fs::path& file, const std::string& what) {
   return absl::DataLossError(absl::StrCat(file.string(), ": ", what));
+}
+
+// The files a finished stage leaves for its consumers (model_final.pt,
+// backbone.pt, pseudo_labels.pt, logs...): everything in its folder but the
+// suite's own recipe, log and marker.
+std::vector<fs::path> StageOutputs(const fs::path& dir) {
+  const StageFiles files(dir);
+  std::vector<fs::path> outputs;
+  std::error_code error;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
+    const fs::path& path = entry.path();
+    if (!entry.is_regular_file(error) || path == files.recipe() || path == files.log() ||
+        path == files.outputs() || path == files.done()) {
+      continue;
+    }
+    outputs.push_back(path);
+  }
+  std::sort(outputs.begin(), outputs.end());
+  return outputs;
+}
+
+// [outputs]: file name -> { bytes, sha256 }. Kept apart from the done marker,
+// which holds only what the stage computed (outputs such as logs carry times).
+absl::StatusOr<toml::table> OutputDigests(const fs::path& dir) {
+  toml::table outputs;
+  for (const fs::path& file : StageOutputs(dir)) {
+    STLAB_ASSIGN_OR_RETURN(std::string digest, Sha256HexOfFile(file));
+    std::error_code error;
+    toml::table entry;
+    entry.insert("bytes", static_cast<int64_t>(fs::file_size(file, error)));
+    entry.insert("sha256", digest);
+    outputs.insert(file.filename().string(), std::move(entry));
+  }
+  return outputs;
+}
+
+// An error naming the first output that is missing or differs from what the
+// marker recorded.
+absl::Status VerifyStageOutputs(const fs::path& dir) {
+  const fs::path file = StageFiles(dir).outputs();
+  std::error_code error;
+  if (!fs::exists(file, error)) {
+    return RecipeError(file, "is missing (a stage finished by an stlab before stage outputs "
+                             "carried checksums, or damaged)");
+  }
+  STLAB_ASSIGN_OR_RETURN(toml::table manifest, config_internal::ParseTomlFile(file));
+  const toml::table* outputs = manifest["outputs"].as_table();
+  if (outputs == nullptr) return RecipeError(file, "expected [outputs]");
+  for (const auto& [name, node] : *outputs) {
+    const fs::path output = dir / std::string(name.str());
+    const std::optional<int64_t> bytes = node.as_table() ? (*node.as_table())["bytes"].value<int64_t>()
+                                                         : std::nullopt;
+    const std::optional<std::string> sha256 =
+        node.as_table() ? (*node.as_table())["sha256"].value<std::string>() : std::nullopt;
+    if (!bytes || !sha256) {
+      return RecipeError(file, absl::StrCat("outputs.", std::string(name.str()),
+                                            ": expected { bytes, sha256 }"));
+    }
+    const uintmax_t size = fs::file_size(output, error);
+    if (error) return RecipeError(output, "a recorded output of the stage is missing");
+    if (static_cast<int64_t>(size) != *bytes) {
+      return RecipeError(output, absl::StrCat("has ", size, " bytes; the stage wrote ", *bytes));
+    }
+    STLAB_ASSIGN_OR_RETURN(const std::string digest, Sha256HexOfFile(output));
+    if (digest != *sha256) {
+      return RecipeError(output, "differs from what the stage wrote (SHA-256 mismatch)");
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -174,17 +245,29 @@ absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe, const ValidatedC
   toml::table values;
   for (const auto& [name, value] : metrics) values.insert(name, value);
   done.insert("metrics", std::move(values));
+  STLAB_ASSIGN_OR_RETURN(toml::table outputs, OutputDigests(dir));
+  toml::table manifest;
+  manifest.insert("outputs", std::move(outputs));
+  std::ostringstream manifest_text;
+  manifest_text << manifest << "\n";
+  STLAB_RETURN_IF_ERROR(WriteFileAtomically(files.outputs(), manifest_text.str()));
   std::ostringstream out;
   out << done << "\n";
   STLAB_RETURN_IF_ERROR(WriteFileAtomically(files.done(), out.str()));
   return metrics;
 }
 
-bool StageDone(const fs::path& dir) {
+bool StageMarked(const fs::path& dir) {
   std::error_code error;
-  if (!fs::exists(StageFiles(dir).done(), error)) return false;
-  if (absl::StatusOr<Metrics> metrics = ReadStageMetrics(dir); !metrics.ok()) {
-    LogWarning(absl::StrCat(metrics.status().message(), "; the stage will be computed again"));
+  return fs::exists(StageFiles(dir).done(), error);
+}
+
+bool StageDone(const fs::path& dir) {
+  if (!StageMarked(dir)) return false;
+  absl::Status status = ReadStageMetrics(dir).status();
+  if (status.ok()) status = VerifyStageOutputs(dir);
+  if (!status.ok()) {
+    LogWarning(absl::StrCat(status.message(), "; the stage will be computed again"));
     return false;
   }
   return true;

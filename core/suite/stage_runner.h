@@ -27,6 +27,8 @@ struct StageFiles {
   std::filesystem::path recipe() const { return dir / "stage.toml"; }
   /// Everything the stage printed (the executor's redirection).
   std::filesystem::path log() const { return dir / "stage.log"; }
+  /// The size and SHA-256 of each file the stage left (StageDone checks them).
+  std::filesystem::path outputs() const { return dir / "stage_outputs.toml"; }
   /// Written last, atomically: the stage is finished; holds its final metrics.
   std::filesystem::path done() const { return dir / "stage_done.toml"; }
 };
@@ -59,10 +61,15 @@ STLAB_API absl::StatusOr<Metrics> RunStage(const StageRecipeFile& recipe,
                                            const Registries& registries,
                                            const std::filesystem::path& dir);
 
-/// Whether the stage in `dir` finished: its done marker reads back (ReadStageMetrics).
-/// A marker that does not (empty, corrupt, another stage's) leaves the stage
-/// pending, with a warning naming the file, so that it is computed again.
+/// Whether the stage in `dir` finished: its done marker reads back (ReadStageMetrics)
+/// and every output it recorded (name, size, SHA-256) is there unchanged. A
+/// marker that does not (empty, corrupt, another stage's, an output missing or
+/// changed) leaves the stage pending, with a warning naming the file.
 STLAB_API bool StageDone(const std::filesystem::path& dir);
+
+/// Whether `dir` holds a done marker at all (intact or not): a marked stage that
+/// is not StageDone() is computed again from an empty folder.
+STLAB_API bool StageMarked(const std::filesystem::path& dir);
 
 /// The final metrics a finished stage recorded; an error names the marker file
 /// when it does not parse, belongs to another stage or holds a non-number.
