@@ -1,6 +1,7 @@
 // Parameter declarations, constraint checks and typed access to resolved values.
 #include "registry/param.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -201,7 +202,17 @@ absl::Status ParamSpec::CheckConstraints(const ParamValue& value) const {
   };
   switch (type_) {
     case ParamType::kBool: return absl::OkStatus();
-    case ParamType::kInt: return check_number(static_cast<double>(std::get<int64_t>(value)));
+    case ParamType::kInt: {
+      // Ints may list their allowed values too (OneOf with decimal strings).
+      const int64_t v = std::get<int64_t>(value);
+      if (absl::Status s = check_number(static_cast<double>(v)); !s.ok()) return s;
+      if (!choices_.empty() &&
+          std::find(choices_.begin(), choices_.end(), absl::StrCat(v)) == choices_.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "must be one of {", absl::StrJoin(choices_, ", "), "}, got ", v));
+      }
+      return absl::OkStatus();
+    }
     case ParamType::kFloat: return check_number(std::get<double>(value));
     case ParamType::kString: return check_choice(std::get<std::string>(value));
     case ParamType::kIntList: {

@@ -53,7 +53,8 @@ class STLAB_API ParamSpec {
   ParamSpec& Min(double min);
   ParamSpec& Max(double max);
   ParamSpec& Range(double min, double max) { return Min(min).Max(max); }
-  /// Allowed values of a string (or every element of a string list).
+  /// Allowed values of a string (or every element of a string list), or of an int
+  /// (as decimal strings: {"18", "34"}).
   ParamSpec& OneOf(std::vector<std::string> choices);
   /// Exact list length.
   ParamSpec& Length(int64_t length);

@@ -43,6 +43,14 @@ TEST(ParamSpecTest, AcceptChecksRangeChoicesAndLength) {
               StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("got nan")));
 }
 
+TEST(ParamSpecTest, IntsMayListTheirAllowedValues) {
+  const ParamSpec depth = ParamSpec::Int("depth", 50, "").OneOf({"18", "34", "50", "101"});
+  EXPECT_EQ(depth.DescribeConstraint(), "int, one of {18, 34, 50, 101}");
+  EXPECT_THAT(depth.Accept(int64_t{34}), IsOk());
+  EXPECT_THAT(depth.Accept(int64_t{19}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "must be one of {18, 34, 50, 101}, got 19"));
+}
+
 TEST(ParamSpecTest, FileNameIsOneEntryOfAFolder) {
   const ParamSpec name = ParamSpec::String("name", "run", "").FileName();
   EXPECT_THAT(name.Accept(std::string("detection_tiny")), IsOk());

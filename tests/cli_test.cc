@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -146,6 +148,22 @@ TEST(CliTest, PluginPathEntriesThatNameNothingAreWarnedAbout) {
   EXPECT_THAT(output, AllOf(HasSubstr("entry '" + (dir / "missing").string() + "' does not exist"),
                             HasSubstr("notes.txt' is neither a folder nor a .so library")));
   EXPECT_THAT(r.output, Not(HasSubstr("STLAB_PLUGIN_PATH")));
+}
+
+// Issue 20: `validate` accepted what `train` rejected only once it started.
+TEST(CliTest, ValidateRejectsWhatTrainingWouldReject) {
+  const std::string config = std::string(STLAB_SOURCE_DIR) +
+                             "/configs/detection/synthetic_retinanet_tiny.toml";
+  for (const auto& [set, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"train.warmup_iterations=5000",
+            "train.warmup_iterations: must be at most train.iterations (600), got 5000"},
+           {"model.backbone.depth=19",
+            "model.backbone.depth: must be one of {18, 34, 50, 101}, got 19"},
+           {"data.train_fraction=0.0", "data.train_fraction: must be above 0"}}) {
+    Result r = RunCli("validate " + config + " --set " + set);
+    EXPECT_EQ(r.exit_code, 1) << set;
+    EXPECT_THAT(r.output, HasSubstr(expected)) << set;
+  }
 }
 
 TEST(CliTest, DeepConfigIsAnErrorNotACrash) {

@@ -3,6 +3,8 @@
 #ifndef STLAB_CORE_CONFIG_CONFIG_SCHEMA_H_
 #define STLAB_CORE_CONFIG_CONFIG_SCHEMA_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,8 +30,19 @@ struct SectionSpec {
   std::vector<SlotSpec> slots;
 };
 
+class ValidatedConfig;
+
+/// A check across parameters that no single ParamSpec can express ("warmup within
+/// the iterations"). Runs on a config whose every value already fits its spec;
+/// returns what is wrong, reported at `key` ("train.warmup_iterations").
+struct ConfigRule {
+  std::string key;
+  std::function<std::optional<std::string>(const ValidatedConfig&)> check;
+};
+
 struct ConfigSchema {
   std::vector<SectionSpec> sections;
+  std::vector<ConfigRule> rules;
 };
 
 /// The experiment schema: every section the engine reads. The one place where the

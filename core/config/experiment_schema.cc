@@ -2,6 +2,9 @@
 // their parameters and their component slots.
 #include "core/config/config_schema.h"
 
+#include "absl/strings/str_cat.h"
+#include "core/config/validated_config.h"
+
 namespace stlab {
 
 const ConfigSchema& ExperimentSchema() {
@@ -170,6 +173,31 @@ const ConfigSchema& ExperimentSchema() {
        "evaluation",
        {ParamSpec::Int("batch_size", 8, "images per forward pass").Min(1)},
        {{"evaluator", {"evaluator"}, true, false, "metric"}}},
+  },
+  // What training would reject only once it starts.
+  {
+      {"train.warmup_iterations",
+       [](const ValidatedConfig& c) -> std::optional<std::string> {
+         const Params& train = c.Section("train");
+         if (train.GetInt("warmup_iterations") <= train.GetInt("iterations")) return std::nullopt;
+         return absl::StrCat("must be at most train.iterations (", train.GetInt("iterations"),
+                             "), got ", train.GetInt("warmup_iterations"));
+       }},
+      {"data.train_fraction",
+       [](const ValidatedConfig& c) -> std::optional<std::string> {
+         if (c.Section("data").GetFloat("train_fraction") > 0.0) return std::nullopt;
+         return std::string("must be above 0: the labeled fraction of data.train");
+       }},
+      {"train.batch_size",
+       [](const ValidatedConfig& c) -> std::optional<std::string> {
+         if (c.Component("self_training.pseudo_labeler") == nullptr ||
+             c.Section("train").GetInt("batch_size") >= 2) {
+           return std::nullopt;
+         }
+         return std::string(
+             "must be at least 2 with [self_training]: a student's batch holds human and "
+             "pseudo-labeled images");
+       }},
   }};
   return *kSchema;
 }

@@ -288,6 +288,14 @@ absl::StatusOr<ValidatedConfig> ValidateConfig(const ConfigDocument& document,
   config.sections_ = std::move(validator.sections_);
   config.components_ = std::move(validator.components_);
   config.plugin_paths_ = document.PluginPaths();
+  std::vector<ConfigError> errors;
+  for (const ConfigRule& rule : schema.rules) {
+    const std::optional<std::string> problem = rule.check(config);
+    if (!problem) continue;
+    const toml::node* anchor = document.impl().root.at_path(rule.key).node();
+    errors.push_back(ErrorAt(anchor ? *anchor : document.impl().root, rule.key, *problem));
+  }
+  STLAB_RETURN_IF_ERROR(ConfigErrorsToStatus(errors));
   return config;
 }
 

@@ -15,7 +15,7 @@ absl::Status RegisterModels(Registries& registries) {
   STLAB_RETURN_IF_ERROR(registries.backbones().Add(
       {"resnet",
        "ResNet v1.5 (torchvision layout, no classifier); outputs c3, c4, c5",
-       {ParamSpec::Int("depth", 50, "number of layers, one of 18, 34, 50, 101"),
+       {ParamSpec::Int("depth", 50, "number of layers").OneOf({"18", "34", "50", "101"}),
         ParamSpec::Float("width_multiplier", 1.0,
                          "scales every stage's channels (rounded, at least 8)")
             .Min(0.0),

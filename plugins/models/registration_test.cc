@@ -98,7 +98,7 @@ TEST_F(ModelsRegistrationTest, UnknownDepthIsAClearError) {
   EXPECT_THAT(r_.backbones().Create("resnet", {{"depth", int64_t{20}}}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("backbone 'resnet'"),
-                             HasSubstr("depth must be one of {18, 34, 50, 101}, got 20"))));
+                             HasSubstr("must be one of {18, 34, 50, 101}, got 20"))));
 }
 
 TEST_F(ModelsRegistrationTest, OutOfRangeParamsAreErrors) {
