@@ -7,6 +7,7 @@
 #include "core/status.h"
 #include "plugins/datasets/coco_dataset.h"
 #include "plugins/datasets/image_folder.h"
+#include "plugins/datasets/segmentation_folder.h"
 #include "plugins/datasets/synthetic_shapes.h"
 #include "plugins/datasets/voc.h"
 
@@ -65,6 +66,16 @@ absl::Status RegisterDatasets(Registries& registries) {
         STLAB_ASSIGN_OR_RETURN(VocOptions options,
                                VocOptionsFromParams(p, context.base_dir, false));
         return VocSegmentationDataset::Create(std::move(options));
+      }));
+  STLAB_RETURN_IF_ERROR(registries.datasets().Add(
+      {"segmentation_folder",
+       "Images and label maps (8-bit grey PNGs of class values) in two folders, matched by "
+       "file name, with a class list and an ignore_index (CamVid, Cityscapes train IDs, ADE20K)",
+       SegmentationFolderParams()},
+      [](const Params& p, const DatasetContext& context) -> DatasetOr {
+        STLAB_ASSIGN_OR_RETURN(SegmentationFolderOptions options,
+                               SegmentationFolderOptionsFromParams(p, context.base_dir));
+        return SegmentationFolderDataset::Create(std::move(options));
       }));
   return registries.datasets().Add(
       {"image_folder",
