@@ -109,7 +109,7 @@ ParamSpecs SegmentationFolderParams() {
                         "a label map is <key><label_suffix> (e.g. \"_gtFine_labelTrainIds.png\")"),
   };
   for (ParamSpec& spec : ClassListParams(
-           "class names; class k is label value k (k + 1 from ignore_index up)", "")) {
+           "class names; class k is label value k, or k + 1 when k >= ignore_index", "")) {
     specs.push_back(std::move(spec));
   }
   return specs;

@@ -174,8 +174,9 @@ ParamSpecs VocSegmentationParams() {
                      "are the next classes")
           .Range(0, 255),
   };
-  for (ParamSpec& spec : ClassListParams("class names in mask-value order, after background",
-                                         "the 20 VOC classes")) {
+  for (ParamSpec& spec : ClassListParams(
+           "class names in mask-value order (after \"background\" with background = true)",
+           "the 20 VOC classes")) {
     specs.push_back(std::move(spec));
   }
   return specs;
