@@ -17,11 +17,12 @@
 // category_ids the classes' stored values, has_masks.
 //
 // Construction fails, naming the file or folder, on: a missing folder, split file or
-// class file; two images with one key; without a split file, a label map without an
-// image or an image without a label map; a split key without image or label map;
-// no samples. Get(index) fails, naming the file, on a missing or undecodable image
-// or label map, a label map that is not 8-bit 1-channel, of another size than its
-// image, or with a value that is neither a class nor ignore_index.
+// class file; an empty label_suffix; two images with one key; without a split file,
+// a label map without an image or an image without a label map; a split key without
+// image or label map; no samples. Get(index) fails, naming the file, on a missing or
+// undecodable image or label map, a label map that is not 8-bit 1-channel, of
+// another size than its image, or with a value that is neither a class nor
+// ignore_index.
 #ifndef STLAB_PLUGINS_DATASETS_SEGMENTATION_FOLDER_H_
 #define STLAB_PLUGINS_DATASETS_SEGMENTATION_FOLDER_H_
 
