@@ -1,5 +1,5 @@
-// The datasets plugin: the synthetic shapes and the COCO, PASCAL VOC and image-folder
-// file datasets.
+// The datasets plugin: the synthetic shapes and the COCO, PASCAL VOC, segmentation-folder
+// and image-folder file datasets.
 #include "plugins/datasets/registration.h"
 #include "registry/plugin_api.h"
 

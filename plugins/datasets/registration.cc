@@ -7,6 +7,7 @@
 #include "core/status.h"
 #include "plugins/datasets/coco_dataset.h"
 #include "plugins/datasets/image_folder.h"
+#include "plugins/datasets/segmentation_folder.h"
 #include "plugins/datasets/synthetic_shapes.h"
 #include "plugins/datasets/voc.h"
 
@@ -49,19 +50,32 @@ absl::Status RegisterDatasets(Registries& registries) {
       }));
   STLAB_RETURN_IF_ERROR(registries.datasets().Add(
       {"voc_detection",
-       "PASCAL VOC boxes of the 20 classes from Annotations/*.xml; difficult objects are "
-       "ignore_boxes",
+       "PASCAL VOC layout boxes from Annotations/*.xml, of the 20 VOC classes or a class list "
+       "of your own; difficult objects are ignore_boxes",
        VocDetectionParams()},
       [](const Params& p, const DatasetContext& context) -> DatasetOr {
-        return VocDetectionDataset::Create(VocOptionsFromParams(p, context.base_dir, true));
+        STLAB_ASSIGN_OR_RETURN(VocOptions options, VocOptionsFromParams(p, context.base_dir, true));
+        return VocDetectionDataset::Create(std::move(options));
       }));
   STLAB_RETURN_IF_ERROR(registries.datasets().Add(
       {"voc_segmentation",
-       "PASCAL VOC class masks from SegmentationClass/*.png (0 = background, class k -> k + 1, "
-       "255 = ignore)",
+       "PASCAL VOC layout class masks from SegmentationClass/*.png (by default the 20 VOC "
+       "classes: 0 = background, class k -> k + 1, 255 = ignore)",
        VocSegmentationParams()},
       [](const Params& p, const DatasetContext& context) -> DatasetOr {
-        return VocSegmentationDataset::Create(VocOptionsFromParams(p, context.base_dir, false));
+        STLAB_ASSIGN_OR_RETURN(VocOptions options,
+                               VocOptionsFromParams(p, context.base_dir, false));
+        return VocSegmentationDataset::Create(std::move(options));
+      }));
+  STLAB_RETURN_IF_ERROR(registries.datasets().Add(
+      {"segmentation_folder",
+       "Images and label maps (8-bit grey PNGs of class values) in two folders, matched by "
+       "file name, with a class list and an ignore_index (CamVid, Cityscapes train IDs, ADE20K)",
+       SegmentationFolderParams()},
+      [](const Params& p, const DatasetContext& context) -> DatasetOr {
+        STLAB_ASSIGN_OR_RETURN(SegmentationFolderOptions options,
+                               SegmentationFolderOptionsFromParams(p, context.base_dir));
+        return SegmentationFolderDataset::Create(std::move(options));
       }));
   return registries.datasets().Add(
       {"image_folder",

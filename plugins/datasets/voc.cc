@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <unordered_map>
 #include <utility>
@@ -13,8 +14,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/sample.h"
 #include "core/status.h"
 #include "opencv2/imgcodecs.hpp"
+#include "plugins/datasets/class_list.h"
 #include "plugins/datasets/image_io.h"
 #include "plugins/datasets/resolve_path.h"
 #include "pugixml.hpp"
@@ -25,7 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr double kBoxTolerance = 1.0;  // Pixels a box may overshoot the image (then clipped).
-constexpr int kNumVocClasses = static_cast<int>(kVocClassNames.size());
 
 // The VOC devkit's colour map: index bits 0, 1, 2 go to the top bit of R, G, B,
 // bits 3, 4, 5 to the next bit, and so on.
@@ -97,19 +99,22 @@ absl::StatusOr<std::vector<std::string>> ReadSplit(const VocOptions& options, bo
 }
 
 fs::path ImagePath(const VocOptions& options, const std::string& id) {
-  return options.root / "JPEGImages" / (id + ".jpg");
+  return options.root / "JPEGImages" / (id + options.image_extension);
 }
 
-DatasetInfo VocInfo(bool detection) {
+// `values` (segmentation only) gives the classes' values in the masks.
+DatasetInfo VocInfo(const VocOptions& options, const LabelValues* values) {
   DatasetInfo info;
-  for (int k = 0; k < kNumVocClasses; ++k) {
-    info.class_names.push_back(kVocClassNames[k]);
-    info.category_ids.push_back(k + 1);  // = the class's value in the masks.
+  info.class_names = options.classes;
+  info.has_boxes = values == nullptr;
+  info.has_masks = values != nullptr;
+  const int64_t first = values != nullptr && !options.background ? 0 : 1;
+  for (size_t k = 0; k < options.classes.size(); ++k) {
+    const int64_t mask_value = first + static_cast<int64_t>(k);
+    info.category_ids.push_back(values != nullptr ? values->StoredValue(mask_value) : mask_value);
   }
-  info.has_boxes = detection;
-  info.has_masks = !detection;
-  if (!detection) {
-    info.mask_class_names.push_back("background");
+  if (values != nullptr) {
+    if (options.background) info.mask_class_names.push_back("background");
     info.mask_class_names.insert(info.mask_class_names.end(), info.class_names.begin(),
                                  info.class_names.end());
   }
@@ -137,35 +142,65 @@ at::Tensor NoBoxes() { return at::empty({0, 4}, at::kFloat); }
 }  // namespace
 
 ParamSpecs VocDetectionParams() {
-  return {
+  ParamSpecs specs = {
       ParamSpec::Required("root", ParamType::kString,
                           "the year's folder (e.g. VOCdevkit/VOC2012), relative to the config's "
                           "folder"),
       ParamSpec::String("split", "train", "id list ImageSets/Main/<split>.txt (train, val, ...)"),
       ParamSpec::Bool("keep_difficult", false,
                       "difficult objects become boxes instead of ignore_boxes"),
+      ParamSpec::String("image_extension", ".jpg", "images are JPEGImages/<id><image_extension>"),
   };
+  for (ParamSpec& spec : ClassListParams("class names as in the XML <name>; label k = class k",
+                                         "the 20 VOC classes")) {
+    specs.push_back(std::move(spec));
+  }
+  return specs;
 }
 
 ParamSpecs VocSegmentationParams() {
-  return {
+  ParamSpecs specs = {
       ParamSpec::Required("root", ParamType::kString,
                           "the year's folder (e.g. VOCdevkit/VOC2012), relative to the config's "
                           "folder"),
       ParamSpec::String("split", "train",
                         "id list ImageSets/Segmentation/<split>.txt (train, val, ...)"),
+      ParamSpec::String("image_extension", ".jpg", "images are JPEGImages/<id><image_extension>"),
+      ParamSpec::Bool("background", true,
+                      "mask value 0 is class \"background\" and class k is value k + 1 (VOC); "
+                      "false: class k is value k"),
+      ParamSpec::Int("ignore_index", kIgnoreLabel,
+                     "mask value of unlabeled pixels (VOC: 255, CamVid: 11); values above it "
+                     "are the next classes")
+          .Range(0, 255),
   };
+  for (ParamSpec& spec : ClassListParams(
+           "class names in mask-value order (after \"background\" with background = true)",
+           "the 20 VOC classes")) {
+    specs.push_back(std::move(spec));
+  }
+  return specs;
 }
 
-VocOptions VocOptionsFromParams(const Params& params, const fs::path& base_dir, bool detection) {
+absl::StatusOr<VocOptions> VocOptionsFromParams(const Params& params, const fs::path& base_dir,
+                                                bool detection) {
   VocOptions options;
   options.root = ResolvePath(base_dir, params.GetString("root"));
   options.split = params.GetString("split");
-  if (detection) options.keep_difficult = params.GetBool("keep_difficult");
+  options.image_extension = params.GetString("image_extension");
+  if (detection) {
+    options.keep_difficult = params.GetBool("keep_difficult");
+  } else {
+    options.background = params.GetBool("background");
+    options.ignore_index = params.GetInt("ignore_index");
+  }
+  const size_t max_classes = detection ? SIZE_MAX : kIgnoreLabel - (options.background ? 1 : 0);
+  STLAB_ASSIGN_OR_RETURN(options.classes,
+                         ClassListFromParams(params, base_dir, options.classes, max_classes));
   return options;
 }
 
-absl::StatusOr<at::Tensor> ReadVocMask(const fs::path& path) {
+absl::StatusOr<at::Tensor> ReadVocMask(const fs::path& path, const LabelValues& values) {
   STLAB_ASSIGN_OR_RETURN(const cv::Mat decoded, DecodeImageFile(path, cv::IMREAD_UNCHANGED));
   const int channels = decoded.channels();
   if (decoded.depth() != CV_8U || (channels != 1 && channels != 3 && channels != 4)) {
@@ -191,13 +226,9 @@ absl::StatusOr<at::Tensor> ReadVocMask(const fs::path& path) {
         }
         *out = found->second;
       }
-      if (*out > kNumVocClasses && *out != kIgnoreLabel) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path.string(), ": pixel (", x, ", ", y, ") has value ", int{*out}, "; expected 0..",
-            kNumVocClasses, " (0 = background) or ", kIgnoreLabel, " (ignore)"));
-      }
     }
   }
+  STLAB_RETURN_IF_ERROR(values.Apply(path, mask));
   return mask;
 }
 
@@ -206,7 +237,9 @@ absl::StatusOr<std::shared_ptr<VocDetectionDataset>> VocDetectionDataset::Create
   std::shared_ptr<VocDetectionDataset> dataset(new VocDetectionDataset());
   STLAB_ASSIGN_OR_RETURN(const std::vector<std::string> ids, ReadSplit(options, true));
   std::unordered_map<std::string, int64_t> label_of;
-  for (int k = 0; k < kNumVocClasses; ++k) label_of.emplace(kVocClassNames[k], k);
+  for (size_t k = 0; k < options.classes.size(); ++k) {
+    label_of.emplace(options.classes[k], static_cast<int64_t>(k));
+  }
 
   for (const std::string& id : ids) {
     const fs::path path = options.root / "Annotations" / (id + ".xml");
@@ -243,8 +276,9 @@ absl::StatusOr<std::shared_ptr<VocDetectionDataset>> VocDetectionDataset::Create
       const auto label = label_of.find(name);
       if (label == label_of.end()) {
         return absl::InvalidArgumentError(
-            absl::StrCat(where, ": unknown class '", name,
-                         "'; VOC classes: ", absl::StrJoin(kVocClassNames, ", ")));
+            absl::StrCat(where, ": unknown class '", name, "'; classes: ",
+                         absl::StrJoin(options.classes, ", "),
+                         " (set classes or classes_file for a set with other classes)"));
       }
       const pugi::xml_node box = object.child("bndbox");
       if (!box) return absl::InvalidArgumentError(absl::StrCat(where, ": missing <bndbox>"));
@@ -280,8 +314,8 @@ absl::StatusOr<std::shared_ptr<VocDetectionDataset>> VocDetectionDataset::Create
     }
     dataset->images_.push_back(std::move(image));
   }
+  dataset->info_ = VocInfo(options, nullptr);
   dataset->options_ = std::move(options);
-  dataset->info_ = VocInfo(true);
   return dataset;
 }
 
@@ -311,10 +345,14 @@ absl::StatusOr<Sample> VocDetectionDataset::Get(int64_t index) const {
 
 absl::StatusOr<std::shared_ptr<VocSegmentationDataset>> VocSegmentationDataset::Create(
     VocOptions options) {
-  std::shared_ptr<VocSegmentationDataset> dataset(new VocSegmentationDataset());
+  const int64_t num_mask_classes =
+      static_cast<int64_t>(options.classes.size()) + (options.background ? 1 : 0);
+  STLAB_ASSIGN_OR_RETURN(LabelValues values,
+                         LabelValues::Create(num_mask_classes, options.ignore_index));
+  std::shared_ptr<VocSegmentationDataset> dataset(new VocSegmentationDataset(std::move(values)));
   STLAB_ASSIGN_OR_RETURN(dataset->ids_, ReadSplit(options, false));
+  dataset->info_ = VocInfo(options, &dataset->values_);
   dataset->options_ = std::move(options);
-  dataset->info_ = VocInfo(false);
   return dataset;
 }
 
@@ -332,7 +370,7 @@ absl::StatusOr<Sample> VocSegmentationDataset::Get(int64_t index) const {
   if (!rgb.ok()) return Annotate(rgb.status(), absl::StrCat("VOC image ", id));
   sample.image = *std::move(rgb);
   const fs::path mask_path = options_.root / "SegmentationClass" / (id + ".png");
-  absl::StatusOr<at::Tensor> mask = ReadVocMask(mask_path);
+  absl::StatusOr<at::Tensor> mask = ReadVocMask(mask_path, values_);
   if (!mask.ok()) return Annotate(mask.status(), absl::StrCat("VOC mask ", id));
   sample.mask = *std::move(mask);
   if (!sample.mask.sizes().equals(sample.image.sizes().slice(0, 2))) {

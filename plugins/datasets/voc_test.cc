@@ -108,10 +108,11 @@ class VocTest : public ::testing::Test {
  protected:
   void SetUp() override { root_ = FreshTestDir() / "VOCdevkit" / "VOC2012"; }
 
-  void WriteImage(const std::string& id, int width = kWidth, int height = kHeight) {
+  void WriteImage(const std::string& id, int width = kWidth, int height = kHeight,
+                  const std::string& extension = ".jpg") {
     fs::create_directories(root_ / "JPEGImages");
     cv::Mat image(height, width, CV_8UC3, cv::Scalar(40, 80, 120));
-    ASSERT_TRUE(cv::imwrite((root_ / "JPEGImages" / (id + ".jpg")).string(), image));
+    ASSERT_TRUE(cv::imwrite((root_ / "JPEGImages" / (id + extension)).string(), image));
   }
   void WriteSplit(const std::string& set, const std::string& split, const std::string& ids) {
     WriteFile(root_ / "ImageSets" / set / (split + ".txt"), ids);
@@ -198,6 +199,7 @@ TEST_F(VocTest, BadAnnotationsFailConstructionNamingTheFile) {
         << xml;
   };
   fails_with(AnnotationXml(Object("dragon", 1, 1, 5, 5)), "object 0 (dragon): unknown class");
+  fails_with(AnnotationXml(Object("dragon", 1, 1, 5, 5)), "set classes or classes_file");
   fails_with(AnnotationXml(Object("dog", 1, 1, 5, 5) + Object("cat", 9, 1, 5, 5)),
              "object 1 (cat): box (9, 1, 5, 5) has xmax < xmin");
   fails_with(AnnotationXml(Object("dog", 60, 1, 70, 5)), "lies outside the 50x40 image");
@@ -273,13 +275,15 @@ TEST_F(VocTest, SegmentationReadsPaletteIndicesNotColours) {
   EXPECT_EQ(s.labels.sizes(), (std::vector<int64_t>{0}));
 }
 
+LabelValues VocValues() { return *LabelValues::Create(21, 255); }
+
 TEST_F(VocTest, OneChannelIndexPngsAreReadAsIndices) {
   const fs::path dir = FreshTestDir();
   cv::Mat indices(4, 5, CV_8U, cv::Scalar(0));
   indices.at<uint8_t>(1, 2) = 7;
   indices.at<uint8_t>(3, 4) = 255;
   ASSERT_TRUE(cv::imwrite((dir / "m.png").string(), indices));
-  absl::StatusOr<at::Tensor> mask = ReadVocMask(dir / "m.png");
+  absl::StatusOr<at::Tensor> mask = ReadVocMask(dir / "m.png", VocValues());
   ASSERT_THAT(mask, IsOk());
   EXPECT_EQ((*mask)[1][2].item<uint8_t>(), 7);
   EXPECT_EQ((*mask)[3][4].item<uint8_t>(), 255);
@@ -291,27 +295,28 @@ TEST_F(VocTest, UnexpectedMaskValuesAreErrorsNamingFileAndValue) {
   std::vector<uint8_t> indices(6, 0);
   indices[4] = 21;
   const fs::path palette = WriteFile(dir / "palette.png", PalettePng(indices, 3, 2));
-  EXPECT_THAT(ReadVocMask(palette),
+  EXPECT_THAT(ReadVocMask(palette, VocValues()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("palette.png: pixel (1, 1) has value 21"),
-                             HasSubstr("expected 0..20"))));
+                             HasSubstr("expected class values 0..20 or ignore_index 255"))));
   cv::Mat grey(2, 3, CV_8U, cv::Scalar(3));
   grey.at<uint8_t>(0, 2) = 100;
   ASSERT_TRUE(cv::imwrite((dir / "grey.png").string(), grey));
-  EXPECT_THAT(ReadVocMask(dir / "grey.png"),
+  EXPECT_THAT(ReadVocMask(dir / "grey.png", VocValues()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("grey.png: pixel (2, 0) has value 100")));
   cv::Mat colour(2, 3, CV_8UC3, cv::Scalar(0, 0, 0));
   colour.at<cv::Vec3b>(1, 0) = cv::Vec3b(3, 2, 1);  // BGR
   ASSERT_TRUE(cv::imwrite((dir / "colour.png").string(), colour));
-  EXPECT_THAT(ReadVocMask(dir / "colour.png"),
+  EXPECT_THAT(ReadVocMask(dir / "colour.png", VocValues()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("colour.png: pixel (0, 1) has colour RGB(1, 2, 3), which is not "
                                  "in the VOC palette")));
   cv::Mat deep(2, 3, CV_16U, cv::Scalar(1));
   ASSERT_TRUE(cv::imwrite((dir / "deep.png").string(), deep));
-  EXPECT_THAT(ReadVocMask(dir / "deep.png"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                      HasSubstr("deep.png: expected an 8-bit")));
+  EXPECT_THAT(ReadVocMask(dir / "deep.png", VocValues()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("deep.png: expected an 8-bit")));
 }
 
 TEST_F(VocTest, MaskOfAnotherSizeOrMissingFailsInGet) {
@@ -328,6 +333,71 @@ TEST_F(VocTest, MaskOfAnotherSizeOrMissingFailsInGet) {
   EXPECT_THAT((*dataset)->Get(1),
               StatusIs(absl::StatusCode::kNotFound,
                        AllOf(HasSubstr("VOC mask b"), HasSubstr("SegmentationClass/b.png"))));
+}
+
+TEST_F(VocTest, DetectionTakesItsOwnClassesFromAFile) {
+  WriteSplit("Main", "train", "raccoon-1\n");
+  WriteImage("raccoon-1", kWidth, kHeight, ".png");
+  WriteXml("raccoon-1", AnnotationXml(Object("raccoon", 2, 3, 20, 30)));
+  const fs::path classes = WriteFile(root_ / "classes.txt", "possum\nraccoon\n");
+  Registries registries;
+  ASSERT_THAT(RegisterDatasets(registries), IsOk());
+  DatasetContext context;
+  context.base_dir = root_;
+  absl::StatusOr<std::shared_ptr<Dataset>> dataset = registries.datasets().Create(
+      "voc_detection",
+      {{"root", std::string(".")},
+       {"classes_file", std::string("classes.txt")},
+       {"image_extension", std::string(".png")}},
+      context);
+  ASSERT_THAT(dataset, IsOk());
+  EXPECT_EQ((*dataset)->Info().class_names, (std::vector<std::string>{"possum", "raccoon"}));
+  EXPECT_EQ((*dataset)->Info().category_ids, (std::vector<int64_t>{1, 2}));
+  const Sample s = MustGet(**dataset, 0);
+  EXPECT_THAT(s.source, HasSubstr("raccoon-1.png"));
+  EXPECT_TRUE(at::equal(s.labels, at::tensor({1}, at::kLong)));
+
+  WriteXml("raccoon-1", AnnotationXml(Object("dog", 2, 3, 20, 30)));
+  EXPECT_THAT(registries.datasets().Create(
+                  "voc_detection",
+                  {{"root", std::string(".")}, {"classes", std::vector<std::string>{"raccoon"}}},
+                  context),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("Annotations/raccoon-1.xml: object 0 (dog): unknown class "
+                                       "'dog'; classes: raccoon"))));
+}
+
+TEST_F(VocTest, SegmentationWithOwnClassesWithoutBackgroundMapsIgnoreIndex) {
+  WriteSplit("Segmentation", "train", "street\n");
+  WriteImage("street", 3, 2, ".png");
+  cv::Mat indices(2, 3, CV_8U, cv::Scalar(0));
+  indices.at<uint8_t>(0, 1) = 1;
+  indices.at<uint8_t>(1, 2) = 2;  // CamVid-style void.
+  fs::create_directories(root_ / "SegmentationClass");
+  ASSERT_TRUE(cv::imwrite((root_ / "SegmentationClass" / "street.png").string(), indices));
+  VocOptions options = Options();
+  options.classes = {"sky", "road"};
+  options.background = false;
+  options.ignore_index = 2;
+  options.image_extension = ".png";
+  absl::StatusOr<std::shared_ptr<VocSegmentationDataset>> dataset =
+      VocSegmentationDataset::Create(options);
+  ASSERT_THAT(dataset, IsOk());
+  EXPECT_EQ((*dataset)->Info().mask_class_names, (std::vector<std::string>{"sky", "road"}));
+  EXPECT_EQ((*dataset)->Info().category_ids, (std::vector<int64_t>{0, 1}));
+  const Sample s = MustGet(**dataset, 0);
+  EXPECT_EQ(s.mask[0][1].item<uint8_t>(), 1);
+  EXPECT_EQ(s.mask[1][2].item<uint8_t>(), kIgnoreLabel);
+
+  options.background = true;  // Stored 0 is ignored, 1 background, 2 sky, 3 road.
+  options.ignore_index = 0;
+  dataset = VocSegmentationDataset::Create(options);
+  ASSERT_THAT(dataset, IsOk());
+  EXPECT_EQ((*dataset)->Info().mask_class_names,
+            (std::vector<std::string>{"background", "sky", "road"}));
+  EXPECT_EQ((*dataset)->Info().category_ids, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(MustGet(**dataset, 0).mask[0][0].item<uint8_t>(), kIgnoreLabel);
+  EXPECT_EQ(MustGet(**dataset, 0).mask[1][2].item<uint8_t>(), 1);
 }
 
 TEST_F(VocTest, RegistryBuildsBothWithARelativeRoot) {
