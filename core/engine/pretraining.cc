@@ -184,7 +184,8 @@ class PretrainRun {
           absl::StrCat("cannot create run folder '", files_.dir.string(), "': ", error.message()));
     }
     STLAB_ASSIGN_OR_RETURN(lock_, RunFolderLock::Acquire(files_.dir));
-    STLAB_RETURN_IF_ERROR(ClaimRunFolder(files_.dir, files_.config(), config_.ToToml()));
+    STLAB_RETURN_IF_ERROR(ClaimRunFolder(files_.dir, files_.config(), config_.ToToml(),
+                                         HasRollingCheckpoint(files_.checkpoint())));
     UseConfiguredThreads(config_);
     STLAB_ASSIGN_OR_RETURN(train_data_, BuildDataset(config_, registries_, "data.train", seed_));
     if (!simclr_) {

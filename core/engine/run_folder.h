@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -29,11 +30,18 @@ class STLAB_API RunFolderLock {
 };
 
 /// Writes `resolved_config` to `config_file` (atomically) in a fresh run folder, or
-/// checks that an existing run folder was started with the same config; `dir` is
-/// named in the error.
+/// checks that an existing run folder was started with the same config: an error
+/// names `dir` and the first keys that differ. A folder whose run saved no
+/// checkpoint yet (`trained` false: a run that failed during set-up or before its
+/// first checkpoint) takes the new config instead.
 STLAB_API absl::Status ClaimRunFolder(const std::filesystem::path& dir,
                                       const std::filesystem::path& config_file,
-                                      const std::string& resolved_config);
+                                      const std::string& resolved_config, bool trained);
+
+/// The keys whose values differ between two resolved configs (as ValidatedConfig::
+/// ToToml writes them), in the order of `a`, then keys only in `b`:
+/// "train.lr (0.01 -> 0.02)", "data.val.split (absent -> \"test\")".
+STLAB_API std::vector<std::string> DifferingConfigKeys(const std::string& a, const std::string& b);
 
 }  // namespace stlab
 
