@@ -76,8 +76,19 @@ if train straight --set train.lr=0.02 2>"$work/changed.err"; then
   echo "FAIL: a changed config reused the run folder" >&2
   exit 1
 fi
-grep -q "belongs to a run with a different config" "$work/changed.err"
-echo "changed config: refused"
+grep -q "belongs to a run with a different config.*train.lr (0.* -> 0.02)" "$work/changed.err" \
+  || { cat "$work/changed.err"; exit 1; }
+echo "changed config: refused, naming the key"
+
+# A run that failed before its first checkpoint takes the corrected config.
+if train early --set data.train.min_scale=0.9 --set data.train.max_scale=0.2 2>"$work/early.err"; then
+  echo "FAIL: a dataset with min_scale above max_scale trained" >&2
+  exit 1
+fi
+[[ ! -e "$work/early/checkpoint.pt" ]] || { echo "FAIL: the failed run saved a checkpoint" >&2; exit 1; }
+train early >/dev/null 2>"$work/early2.err" \
+  || { cat "$work/early2.err"; echo "FAIL: the corrected config was refused" >&2; exit 1; }
+echo "failed before training: the corrected config is taken"
 
 if train diverging --set train.lr=1e12 --set train.grad_clip_norm=0.0 \
      --set train.warmup_iterations=0 2>"$work/diverging.err"; then
