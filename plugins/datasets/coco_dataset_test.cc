@@ -356,6 +356,11 @@ TEST_F(CocoFilesTest, BadAnnotationsFailConstructionNamingTheAnnotation) {
   fails_with(Annotation(7, 1, 5, "[1, 1, 2, 2]",
                         R"(, "segmentation": {"size": [30, 40], "counts": [10, 5]})"),
              "annotations[0].segmentation: RLE counts sum to 15 pixels");
+  // Found by tests/fuzz/coco_json_fuzzer: converting this size to an integer was
+  // undefined behaviour (UBSan: float-cast-overflow).
+  fails_with(Annotation(7, 1, 5, "[1, 1, 2, 2]",
+                        R"(, "segmentation": {"size": [1e300, 40], "counts": [800]})"),
+             "annotations[0].segmentation.size: [1e+300, 40] is not an image size");
   fails_with(R"({"id": 7, "image_id": 1, "bbox": [1, 1, 2, 2]})",
              "annotations[0].category_id: missing key");
   WriteJson("", R"(, {"id": 1, "file_name": "c.png", "width": 4, "height": 3})");

@@ -5,6 +5,7 @@
 
 #include <zlib.h>
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -190,6 +191,13 @@ absl::Status ReadRle(const Where& where, od::value value, CocoRle& rle) {
       double size[2];
       STLAB_RETURN_IF_ERROR(
           ReadNumbers(where, "segmentation.size", v, 2, "expected [height, width]", size));
+      // Masks are cv::Mats (int sizes); a larger size is no image, and converting
+      // it to an integer would be undefined.
+      constexpr double kMaxSide = std::numeric_limits<int>::max();
+      if (!(size[0] >= 0 && size[0] <= kMaxSide && size[1] >= 0 && size[1] <= kMaxSide)) {
+        return where.Error("segmentation.size",
+                           absl::StrCat("[", size[0], ", ", size[1], "] is not an image size"));
+      }
       rle.height = static_cast<int64_t>(size[0]);
       rle.width = static_cast<int64_t>(size[1]);
       return absl::OkStatus();

@@ -48,11 +48,13 @@ absl::StatusOr<std::vector<uint32_t>> DecodeRleCounts(std::string_view text) {
 absl::Status CheckRleSize(const CocoRle& rle) {
   uint64_t total = 0;
   for (const uint32_t c : rle.counts) total += c;
-  if (rle.height < 0 || rle.width < 0 ||
-      total != static_cast<uint64_t>(rle.height) * static_cast<uint64_t>(rle.width)) {
-    return absl::InvalidArgumentError(absl::StrCat("RLE counts sum to ", total,
-                                                   " pixels, but size ", rle.height, " x ",
-                                                   rle.width, " has ", rle.height * rle.width));
+  // Unsigned, so that no size overflows the product.
+  const uint64_t pixels = static_cast<uint64_t>(rle.height) * static_cast<uint64_t>(rle.width);
+  if (rle.height < 0 || rle.width < 0 || total != pixels) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("RLE counts sum to ", total, " pixels, but size ", rle.height, " x ",
+                     rle.width, rle.height < 0 || rle.width < 0 ? " is negative"
+                                                                : absl::StrCat(" has ", pixels)));
   }
   return absl::OkStatus();
 }

@@ -77,6 +77,12 @@ TEST(CocoRleTest, SizeMustMatchTheCounts) {
   EXPECT_THAT(CheckRleSize({3, 2, {1, 2, 3}}), IsOk());
   EXPECT_THAT(CheckRleSize({3, 2, {1, 2, 2}}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sum to 5")));
+  // Found by tests/fuzz/coco_json_fuzzer: the message's height * width overflowed
+  // (undefined; UBSan signed-integer-overflow).
+  EXPECT_THAT(CheckRleSize({int64_t{1} << 33, int64_t{1} << 33, {1}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sum to 1 pixels")));
+  EXPECT_THAT(CheckRleSize({-1, 2, {1}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("-1 x 2 is negative")));
 }
 
 TEST(CocoRleTest, PaintsColumnMajorRuns) {

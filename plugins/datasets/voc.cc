@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <limits>
 #include <unordered_map>
 #include <utility>
 
@@ -263,7 +264,10 @@ absl::StatusOr<std::shared_ptr<VocDetectionDataset>> VocDetectionDataset::Create
                            ReadNumber(annotation.child("size"), "width", size_where));
     STLAB_ASSIGN_OR_RETURN(const double height,
                            ReadNumber(annotation.child("size"), "height", size_where));
-    if (width < 1 || height < 1) {
+    // Image sizes are ints (cv::Mat); a larger <size> is no image, and converting it
+    // to an integer would be undefined.
+    constexpr double kMaxSide = std::numeric_limits<int>::max();
+    if (width < 1 || height < 1 || width > kMaxSide || height > kMaxSide) {
       return absl::InvalidArgumentError(
           absl::StrCat(size_where, ": ", width, "x", height, " is not an image size"));
     }

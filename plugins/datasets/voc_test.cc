@@ -210,6 +210,10 @@ TEST_F(VocTest, BadAnnotationsFailConstructionNamingTheFile) {
   fails_with(AnnotationXml("<object><name>dog</name></object>"), "missing <bndbox>");
   fails_with("<annotation><object>", "invalid XML");
   fails_with("<annotation></annotation>", "<size>: missing <width>");
+  // Found by tests/fuzz/voc_xml_fuzzer: converting this width to an integer was
+  // undefined behaviour (UBSan: float-cast-overflow), and the dataset was built.
+  fails_with("<annotation><size><width>1e300</width><height>40</height></size></annotation>",
+             "1e+300x40 is not an image size");
   fs::remove(root_ / "Annotations" / "a.xml");
   EXPECT_THAT(
       VocDetectionDataset::Create(Options()),

@@ -2,6 +2,7 @@
 // against the data buffer before any tensor is built.
 #include "plugins/init/safetensors_file.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -113,6 +114,16 @@ absl::StatusOr<at::Tensor> MakeTensor(const Entry& entry, absl::string_view data
   if (end > data.size()) {
     return absl::InvalidArgumentError(absl::StrCat(offsets, " run past the end of the data (",
                                                    data.size(), " bytes): truncated file?"));
+  }
+  // LibTorch's strides are products of the sizes with zeros taken as ones, and
+  // must fit in int64_t even for an empty tensor (at::empty throws otherwise).
+  uint64_t extent = dtype->element_size;
+  for (int64_t d : entry.shape) {
+    const uint64_t side = std::max<uint64_t>(static_cast<uint64_t>(d), 1);
+    if (extent > static_cast<uint64_t>(INT64_MAX) / side) {
+      return absl::InvalidArgumentError("shape is too large");
+    }
+    extent *= side;
   }
   uint64_t bytes = dtype->element_size;
   for (int64_t d : entry.shape) {

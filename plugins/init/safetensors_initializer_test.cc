@@ -232,6 +232,14 @@ TEST(SafetensorsFileTest, BadHeadersAreErrors) {
                      std::string(4, '\0')),
           "f"),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'a' appears twice")));
+  // Seen through tests/fuzz/safetensors_fuzzer: an empty tensor whose other sizes
+  // overflow LibTorch's strides threw c10::Error out of ParseSafetensors.
+  EXPECT_THAT(ParseSafetensors(WithHeader(R"({"a": {"dtype": "F32", "shape": )"
+                                          R"([0, 4611686018427387904, 4611686018427387904], )"
+                                          R"("data_offsets": [0, 0]}})"),
+                               "f"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("tensor 'a': shape is too large")));
 }
 
 TEST(SafetensorsInitializerTest, OriginIsTheAbsolutePathAndTheFilesDigest) {

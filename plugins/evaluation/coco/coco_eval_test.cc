@@ -2,6 +2,7 @@
 // pycocotools on the shared fixtures, and handling of bad input.
 #include "plugins/evaluation/coco/coco_eval.h"
 
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include <bit>
@@ -312,6 +313,27 @@ TEST_F(CocoFilesTest, TruncatedGzipIsRejected) {
   WriteText(dir_ / "cut.json.gz", bytes.substr(0, bytes.size() / 2));
   EXPECT_THAT(LoadGroundTruth(dir_ / "cut.json.gz"),
               StatusIs(absl::StatusCode::kInvalidArgument, "bad gzip data"));
+}
+
+// Peak resident memory of this process so far, in bytes.
+int64_t PeakRssBytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return int64_t{usage.ru_maxrss} * 1024;
+}
+
+// Found by tests/fuzz/coco_json_fuzzer: the gzip trailer's size field was trusted as
+// the size to allocate, so a 1 KB damaged file took 4 GB.
+TEST_F(CocoFilesTest, DamagedGzipSizeFieldDoesNotAllocateItsClaim) {
+  WriteGzip(dir_ / "gt.json.gz", GtJson());
+  std::ifstream in(dir_ / "gt.json.gz", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  bytes.replace(bytes.size() - 4, 4, "\xff\xff\xff\xff");  // ISIZE: 4 GiB - 1.
+  WriteText(dir_ / "claims_4gb.json.gz", bytes);
+  const int64_t peak_before = PeakRssBytes();
+  EXPECT_THAT(LoadGroundTruth(dir_ / "claims_4gb.json.gz"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "bad gzip data"));
+  EXPECT_LT(PeakRssBytes() - peak_before, int64_t{256} << 20);
 }
 
 TEST_F(CocoFilesTest, WrittenDetectionsReadBackExactly) {

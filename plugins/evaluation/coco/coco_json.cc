@@ -65,10 +65,14 @@ absl::StatusOr<std::string> Gunzip(std::string_view in, const std::filesystem::p
   z_stream stream{};
   if (inflateInit2(&stream, 15 + 16) != Z_OK) return corrupt("cannot initialise zlib");
   const std::unique_ptr<z_stream, int (*)(z_stream*)> end(&stream, inflateEnd);
-  // The trailer holds the uncompressed size modulo 2^32: a good first guess.
+  // The trailer holds the uncompressed size modulo 2^32: a good first guess, but
+  // only a guess in a damaged file, so it is capped at what deflate can expand the
+  // input to (1032-fold): four bytes must not allocate 4 GB before inflating any.
+  constexpr size_t kMaxDeflateRatio = 1032;
   uint32_t size_hint = 0;
   if (in.size() >= 4) std::memcpy(&size_hint, in.data() + in.size() - 4, 4);
-  std::string out(std::max<size_t>(size_hint, in.size()) + simdjson::SIMDJSON_PADDING, '\0');
+  const size_t guess = std::min<size_t>(size_hint, in.size() * kMaxDeflateRatio);
+  std::string out(std::max<size_t>(guess, in.size()) + simdjson::SIMDJSON_PADDING, '\0');
   size_t consumed = 0;
   size_t produced = 0;
   while (true) {
