@@ -166,6 +166,20 @@ TEST(CliTest, ValidateRejectsWhatTrainingWouldReject) {
   }
 }
 
+// Found by the config fuzzer: a resolved config wrote every section with its
+// defaults, and [self_training]'s required slots then failed validation.
+TEST(CliTest, AResolvedConfigValidatesAgainToItself) {
+  const std::string config = std::string(STLAB_SOURCE_DIR) +
+                             "/configs/detection/synthetic_retinanet_tiny.toml";
+  Result first = RunCli("validate " + config + " --log_level=error");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, Not(HasSubstr("[self_training]")));
+  const auto resolved = WriteFile(FreshTestDir() / "resolved.toml", first.output);
+  Result second = RunCli("validate " + resolved.string() + " --log_level=error");
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_EQ(second.output, first.output);
+}
+
 TEST(CliTest, DeepConfigIsAnErrorNotACrash) {
   std::string key = "a";
   for (int i = 1; i < 100000; ++i) key += ".a";

@@ -3,6 +3,8 @@
 // together.
 #include "core/config/validated_config.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/config/internal/toml_document.h"
@@ -286,6 +288,15 @@ absl::StatusOr<ValidatedConfig> ValidateConfig(const ConfigDocument& document,
   STLAB_RETURN_IF_ERROR(ConfigErrorsToStatus(validator.errors_));
   ValidatedConfig config;
   config.sections_ = std::move(validator.sections_);
+  // A section the document leaves out that has a required slot stays out of
+  // ToToml(): written with its defaults, it would make the written config invalid.
+  for (const SectionSpec& section : schema.sections) {
+    const bool needs_slots = std::any_of(section.slots.begin(), section.slots.end(),
+                                         [](const SlotSpec& slot) { return slot.required; });
+    if (!needs_slots || document.impl().root.contains(section.name)) {
+      config.written_sections_.insert(section.name);
+    }
+  }
   config.components_ = std::move(validator.components_);
   config.plugin_paths_ = document.PluginPaths();
   std::vector<ConfigError> errors;
@@ -336,6 +347,7 @@ std::string ValidatedConfig::ToToml() const {
     }
   };
   for (const auto& [name, params] : sections_) {
+    if (written_sections_.count(name) == 0) continue;
     if (!params.values().empty()) {
       absl::StrAppend(&out, out.empty() ? "" : "\n", "[", name, "]\n");
       append_values(params.values());

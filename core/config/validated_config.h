@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,14 +43,16 @@ class STLAB_API ValidatedConfig {
   /// Plugin paths named by the config.
   const std::vector<std::filesystem::path>& plugin_paths() const { return plugin_paths_; }
 
-  /// The fully resolved config (no `base`, every default spelled out) as TOML: a
-  /// run is reproducible from this text alone.
+  /// The fully resolved config (no `base`, every default spelled out; a section
+  /// with a required component only when the config has it) as TOML: a run is
+  /// reproducible from this text alone, and it validates again to itself.
   std::string ToToml() const;
 
  private:
   friend absl::StatusOr<ValidatedConfig> ValidateConfig(const ConfigDocument&,
                                                         const ConfigSchema&, const Registries&);
   std::map<std::string, Params> sections_;
+  std::set<std::string> written_sections_;  ///< What ToToml() writes (see ValidateConfig).
   std::vector<ComponentConfig> components_;
   std::vector<std::filesystem::path> plugin_paths_;
 };

@@ -9,10 +9,10 @@
 //
 // Checked beyond "no crash": a config that validates prints a resolved config that
 // parses, and that, when it validates again, does so to the same text.
-// NOTE: not that it always validates again: the resolved config spells out every
-// section, and a section present makes its required slots required, so the
-// resolved config of any experiment without [self_training] fails validation
-// (reported in issue 20's "validate accepts what train rejects" work).
+// NOTE: not yet that it always validates again. The first cause (every section
+// written with its defaults, so [self_training]'s required slots failed) is fixed
+// and tested in tests/cli_test.cc; requiring revalidation here waits for a long
+// fuzzing run that shows no other cause.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
