@@ -18,6 +18,7 @@
 #include "opencv2/imgproc.hpp"
 #include "plugins/datasets/registration.h"
 #include "registry/registries.h"
+#include "tests/testing/dataset_samples.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_files.h"
 
@@ -27,6 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::stlab::testing::FreshTestDir;
 using ::stlab::testing::IsOk;
+using ::stlab::testing::MustGet;
 using ::stlab::testing::StatusIs;
 using ::stlab::testing::WriteFile;
 using ::testing::AllOf;
@@ -55,12 +57,6 @@ CocoOptions TinyCocoOptions(bool masks) {
   options.images = TinyCoco() / "train_2017_small";
   options.masks = masks;
   return options;
-}
-
-Sample MustGet(const Dataset& dataset, int64_t index) {
-  absl::StatusOr<Sample> sample = dataset.Get(index);
-  EXPECT_THAT(sample, IsOk());
-  return sample.ok() ? *std::move(sample) : Sample();
 }
 
 const CocoAnnotationEntry* FindAnnotation(const CocoInstances& coco, int64_t id) {

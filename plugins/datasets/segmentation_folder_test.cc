@@ -12,6 +12,7 @@
 #include "opencv2/imgcodecs.hpp"
 #include "plugins/datasets/registration.h"
 #include "registry/registries.h"
+#include "tests/testing/dataset_samples.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_files.h"
 
@@ -21,6 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::stlab::testing::FreshTestDir;
 using ::stlab::testing::IsOk;
+using ::stlab::testing::MustGet;
 using ::stlab::testing::StatusIs;
 using ::stlab::testing::WriteFile;
 using ::testing::AllOf;
@@ -61,12 +63,6 @@ class SegmentationFolderTest : public ::testing::Test {
 
   fs::path root_;
 };
-
-Sample MustGet(const Dataset& dataset, int64_t index) {
-  absl::StatusOr<Sample> sample = dataset.Get(index);
-  EXPECT_THAT(sample, IsOk());
-  return sample.ok() ? *std::move(sample) : Sample();
-}
 
 TEST_F(SegmentationFolderTest, CamVidLayoutMatchesByStemAndIgnoresTheVoidValue) {
   WriteImage("b_0002.png");

@@ -10,12 +10,14 @@
 #include "gtest/gtest.h"
 #include "plugins/datasets/registration.h"
 #include "registry/registries.h"
+#include "tests/testing/dataset_samples.h"
 #include "tests/testing/status_matchers.h"
 
 namespace stlab::datasets {
 namespace {
 
 using ::stlab::testing::IsOk;
+using ::stlab::testing::MustGet;
 using ::stlab::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -25,12 +27,6 @@ constexpr uint64_t kSeed = 17;
 bool SameSample(const Sample& a, const Sample& b) {
   return a.image_id == b.image_id && a.source == b.source && at::equal(a.image, b.image) &&
          at::equal(a.boxes, b.boxes) && at::equal(a.labels, b.labels) && at::equal(a.mask, b.mask);
-}
-
-Sample MustGet(const Dataset& dataset, int64_t index) {
-  absl::StatusOr<Sample> s = dataset.Get(index);
-  EXPECT_THAT(s, IsOk());
-  return s.ok() ? *std::move(s) : Sample();
 }
 
 TEST(SyntheticShapesTest, SampleHasTheDocumentedLayout) {
