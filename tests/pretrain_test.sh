@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `stlab pretrain` end to end on tests/configs/tiny_pretrain_{supervised,simclr}.toml:
 #  1. supervised pre-training writes backbone.pt and result.json with loss, accuracy
-#     and held-out accuracy;
+#     and held-out accuracy, in the convolution layout [model] memory_format names;
 #  2. SimCLR killed with SIGKILL after a checkpoint and restarted ends with exactly
 #     the numbers and backbone of a run that was never interrupted, and of a run
 #     loading data on the caller's thread (num_workers = 0);
@@ -47,6 +47,12 @@ grep -q '"loss/cross_entropy"' "$work/supervised/metrics.jsonl"
 records_config "$work/supervised" backbone.pt
 records_config "$work/supervised" checkpoint.pt
 echo "supervised: backbone.pt and result.json written, config digest recorded"
+# [model] memory_format governs pre-training as it does training (the run driver
+# builds both through one BuildBackbone).
+grep -q "convolution layout: channels_last" "$work/supervised/train.log"
+pretrain tiny_pretrain_supervised.toml contiguous --set model.memory_format=contiguous >/dev/null
+grep -q "convolution layout: contiguous" "$work/contiguous/train.log"
+echo "pretrain: model.memory_format honoured"
 
 pretrain tiny_pretrain_simclr.toml straight >"$work/straight.out"
 "$cli" pretrain "$src/tests/configs/tiny_pretrain_simclr.toml" --set "run.output_dir=$work" \

@@ -17,10 +17,10 @@ int RunPretrainCommand(const std::vector<std::string>& args, const CommonOptions
   Registries registries;
   std::variant<ValidatedConfig, int> started =
       StartRunCommand(args, options, "stlab pretrain CONFIG [--set key=value]...",
-                      PretrainFiles("").log().filename(), registries);
+                      RunFiles("").log().filename(), registries);
   if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
   const ValidatedConfig& config = std::get<ValidatedConfig>(started);
-  const PretrainFiles files(RunDirOf(config));
+  const RunFiles files(RunDirOf(config));
   absl::StatusOr<PretrainResult> result = Pretrain(config, registries);
   if (!result.ok()) {
     LogError(std::string(result.status().message()));

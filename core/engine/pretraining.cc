@@ -1,47 +1,33 @@
-// The pre-training loop and its run folder.
+// Pre-training methods on the run driver: supervised classification and SimCLR.
 #include "core/engine/pretraining.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ATen/ATen.h"
-#include "ATen/Parallel.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "core/atomic_file.h"
 #include "core/augmentation.h"
 #include "core/backbone.h"
 #include "core/data/batch.h"
 #include "core/data/data_loader.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/components.h"
-#include "core/engine/lr_schedule.h"
-#include "core/engine/metrics_log.h"
 #include "core/engine/nt_xent_loss.h"
-#include "core/engine/optimization.h"
-#include "core/engine/progress.h"
-#include "core/engine/provenance.h"
-#include "core/engine/run_folder.h"
-#include "core/initializer.h"
+#include "core/engine/task_model.h"
 #include "core/logging.h"
 #include "core/rng.h"
 #include "core/status.h"
 #include "torch/nn/modules/activation.h"
 #include "torch/nn/modules/container/sequential.h"
 #include "torch/nn/modules/linear.h"
-#include "torch/nn/utils/clip_grad.h"
 #include "torch/utils.h"
 
 namespace stlab {
 namespace {
-
 
 // Holds the backbone under the name "backbone", so that a checkpoint of it names
 // tensors "backbone.<parameter>" like a TaskModel's.
@@ -56,13 +42,19 @@ class BackboneHolder : public torch::nn::Module {
 // projection MLP); submodules "backbone" and "head".
 class PretrainNet : public torch::nn::Module {
  public:
-  PretrainNet(std::shared_ptr<Backbone> backbone, torch::nn::Sequential head)
+  PretrainNet(std::shared_ptr<Backbone> backbone, torch::nn::Sequential head, ConvLayout layout)
       : backbone_(register_module("backbone", std::move(backbone))),
         head_(register_module("head", std::move(head))),
-        level_(backbone_->OutputSpecs().back().name) {}
+        level_(backbone_->OutputSpecs().back().name),
+        memory_format_(ResolveConvLayout(layout) == ConvLayout::kChannelsLast
+                           ? at::MemoryFormat::ChannelsLast
+                           : at::MemoryFormat::Contiguous) {
+    // Weights and inputs in `[model] memory_format`, as a TaskModel keeps them.
+    SetConvWeightLayout(*this, memory_format_);
+  }
 
   at::Tensor Forward(const at::Tensor& images) {
-    const Features features = backbone_->Forward(images);
+    const Features features = backbone_->Forward(images.contiguous(memory_format_));
     return head_->forward(features.at(level_).mean({2, 3}));
   }
 
@@ -72,6 +64,7 @@ class PretrainNet : public torch::nn::Module {
   std::shared_ptr<Backbone> backbone_;
   torch::nn::Sequential head_;
   std::string level_;
+  at::MemoryFormat memory_format_;
 };
 
 // The augmentation pipeline as one view of a sample: its own stream, derived from
@@ -136,57 +129,26 @@ at::Tensor StackViews(const at::Tensor& a, const at::Tensor& b) {
   return at::cat({pad(a), pad(b)});
 }
 
-std::string ResultJson(int64_t iterations, const std::string& method, const std::string& origin,
-                       const Metrics& metrics) {
-  return absl::StrCat("{\"iterations\": ", iterations, ", \"method\": ", JsonString(method),
-                      ", \"init\": ", JsonString(origin), ", \"metrics\": ", MetricsJson(metrics),
-                      "}\n");
-}
-
-class PretrainRun {
+// Pre-training of the backbone alone, supervised or SimCLR, on the run driver's
+// loop.
+class PretrainStep : public StepPolicy {
  public:
-  PretrainRun(const ValidatedConfig& config, const Registries& registries,
-              const PretrainOptions& options)
+  PretrainStep(const ValidatedConfig& config, const Registries& registries,
+               const RunFiles& files)
       : config_(config),
         registries_(registries),
-        options_(options),
-        files_(options.run_dir.empty() ? RunDirOf(config) : options.run_dir),
+        files_(files),
         train_(config.Section("train")),
         pretrain_(config.Section("pretrain")),
         simclr_(pretrain_.GetString("method") == "simclr"),
         seed_(static_cast<uint64_t>(config.Section("run").GetInt("seed"))) {}
 
-  absl::StatusOr<PretrainResult> Execute() {
-    STLAB_RETURN_IF_ERROR(Setup());
-    const int64_t total = train_.GetInt("iterations");
-    PretrainResult result;
-    result.iterations = total;
-    result.resumed_from = state_.iteration;
-    if (state_.iteration > 0) {
-      LogInfo(absl::StrCat("resuming ", files_.dir.string(), " at iteration ", state_.iteration,
-                           " of ", total));
-    }
-    if (state_.iteration >= total) {
-      result.metrics = FinalMetricsOf(state_);
-      return result;
-    }
-    STLAB_RETURN_IF_ERROR(Loop(total));
-    result.metrics = final_metrics_;
-    return result;
-  }
+  std::string Method() const override { return pretrain_.GetString("method"); }
+  torch::nn::Module& Model() override { return *net_; }
+  std::string InitOrigin() const override { return init_origin_; }
+  std::vector<std::filesystem::path> Products() const override { return {files_.backbone()}; }
 
- private:
-  absl::Status Setup() {
-    std::error_code error;
-    std::filesystem::create_directories(files_.dir, error);
-    if (error) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot create run folder '", files_.dir.string(), "': ", error.message()));
-    }
-    STLAB_ASSIGN_OR_RETURN(lock_, RunFolderLock::Acquire(files_.dir));
-    STLAB_RETURN_IF_ERROR(ClaimRunFolder(files_.dir, files_.config(), config_.ToToml(),
-                                         HasRollingCheckpoint(files_.checkpoint())));
-    UseConfiguredThreads(config_);
+  absl::Status Build() override {
     STLAB_ASSIGN_OR_RETURN(train_data_, BuildDataset(config_, registries_, "data.train", seed_));
     if (!simclr_) {
       STLAB_ASSIGN_OR_RETURN(val_data_, BuildDataset(config_, registries_, "data.val", seed_));
@@ -197,13 +159,34 @@ class PretrainRun {
           "supervised pre-training needs a data.train with at least two classes (e.g. "
           "synthetic_shapes_classification, or image_folder with labels = \"subfolder\")");
     }
-    STLAB_RETURN_IF_ERROR(BuildNet(num_classes));
-    net_->train();
-    optimizer_ = MakeOptimizer(train_, *net_);
-    STLAB_ASSIGN_OR_RETURN(schedule_, ScheduleOf(train_));
-    if (HasRollingCheckpoint(files_.checkpoint())) STLAB_RETURN_IF_ERROR(Restore());
-    RecordProvenance(config_, pretrain_.GetString("method"), init_origin_, state_);
+    if (config_.Component("model.backbone") == nullptr) {
+      return absl::InvalidArgumentError("pre-training needs [model.backbone]");
+    }
+    STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Backbone> backbone,
+                           BuildBackbone(config_, registries_, seed_));
+    const int64_t width = backbone->OutputSpecs().back().channels;
+    torch::nn::Sequential head;
+    if (simclr_) {
+      const int64_t hidden = pretrain_.GetInt("projection_hidden") > 0
+                                 ? pretrain_.GetInt("projection_hidden")
+                                 : width;
+      head->push_back(torch::nn::Linear(width, hidden));
+      head->push_back(torch::nn::ReLU());
+      head->push_back(torch::nn::Linear(hidden, pretrain_.GetInt("projection_dim")));
+    } else {
+      head->push_back(torch::nn::Linear(width, num_classes));
+    }
+    STLAB_ASSIGN_OR_RETURN(init_origin_,
+                           InitializeBackbone(config_, registries_, *backbone, seed_));
+    STLAB_ASSIGN_OR_RETURN(const ConvLayout layout,
+                           ParseConvLayout(config_.Section("model").GetString("memory_format")));
+    net_ = std::make_shared<PretrainNet>(std::move(backbone), std::move(head), layout);
+    LogInfo(absl::StrCat("pre-training (", Method(), "), backbone initialization: ", init_origin_));
+    LogInfo(absl::StrCat("convolution layout: ", ConvLayoutName(ResolveConvLayout(layout))));
+    return absl::OkStatus();
+  }
 
+  absl::Status Start(int64_t iteration) override {
     STLAB_ASSIGN_OR_RETURN(auto pipeline, BuildAugmentations(config_, registries_));
     DataLoaderOptions loader_options;
     loader_options.batch_size = train_.GetInt("batch_size");
@@ -223,69 +206,14 @@ class PretrainRun {
       absl::StatusOr<std::unique_ptr<DataLoader>> loader =
           DataLoader::Create(train_data_, all, std::move(augmentations), loader_options);
       if (!loader.ok()) return Annotate(loader.status(), "data.train");
-      STLAB_RETURN_IF_ERROR((*loader)->Seek(state_.iteration));
+      STLAB_RETURN_IF_ERROR((*loader)->Seek(iteration));
       loaders_.push_back(*std::move(loader));
     }
     size_divisor_ = loader_options.size_divisor;
-    STLAB_ASSIGN_OR_RETURN(metrics_log_, MetricsLog::Open(files_.metrics(), state_.iteration));
     return absl::OkStatus();
   }
 
-  absl::Status BuildNet(int64_t num_classes) {
-    const ComponentConfig* backbone_config = config_.Component("model.backbone");
-    if (backbone_config == nullptr) {
-      return absl::InvalidArgumentError("pre-training needs [model.backbone]");
-    }
-    torch::manual_seed(DeriveSeed({seed_, StageKey("model")}));
-    STLAB_ASSIGN_OR_RETURN(
-        std::shared_ptr<Backbone> backbone,
-        registries_.backbones().Create(backbone_config->type, backbone_config->values));
-    const int64_t width = backbone->OutputSpecs().back().channels;
-    torch::nn::Sequential head;
-    if (simclr_) {
-      const int64_t hidden = pretrain_.GetInt("projection_hidden") > 0
-                                 ? pretrain_.GetInt("projection_hidden")
-                                 : width;
-      head->push_back(torch::nn::Linear(width, hidden));
-      head->push_back(torch::nn::ReLU());
-      head->push_back(torch::nn::Linear(hidden, pretrain_.GetInt("projection_dim")));
-    } else {
-      head->push_back(torch::nn::Linear(width, num_classes));
-    }
-    if (const ComponentConfig* init_config = config_.Component("model.init")) {
-      STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Initializer> init,
-                             registries_.initializers().Create(init_config->type, init_config->values));
-      STLAB_RETURN_IF_ERROR(Annotate(CallAndCatch("model.init",
-                                                  [&] {
-                                                    return init->Initialize(
-                                                        *backbone,
-                                                        DeriveSeed({seed_, StageKey("init")}));
-                                                  }),
-                                     absl::StrCat("model.init (", init_config->type, ")")));
-      init_origin_ = init->Origin();
-    }
-    net_ = std::make_shared<PretrainNet>(std::move(backbone), std::move(head));
-    LogInfo(absl::StrCat("pre-training (", pretrain_.GetString("method"), "), backbone "
-                         "initialization: ", init_origin_));
-    return absl::OkStatus();
-  }
-
-  absl::Status Restore() {
-    STLAB_RETURN_IF_ERROR(
-        LoadRollingCheckpoint(files_.checkpoint(), *net_, optimizer_.get(), &state_).status());
-    RestoreTorchGeneratorState(state_);
-    return absl::OkStatus();
-  }
-
-  absl::Status SaveState(int64_t iteration) {
-    state_.iteration = iteration;
-    state_.tensors.clear();
-    StoreTorchGeneratorState(state_);
-    return SaveRollingCheckpoint(files_.checkpoint(), *net_, optimizer_.get(), state_);
-  }
-
-  // The loss of the next batch; adds its terms to `window`.
-  absl::StatusOr<at::Tensor> StepLoss(int64_t iteration, std::map<std::string, double>& window) {
+  absl::StatusOr<StepLoss> Step(int64_t iteration) override {
     const std::string where = absl::StrCat("iteration ", iteration);
     std::vector<Batch> batches;
     for (auto& loader : loaders_) {
@@ -293,25 +221,24 @@ class PretrainRun {
       if (!batch.ok()) return Annotate(batch.status(), where);
       batches.push_back(*std::move(batch));
     }
-    return CallAndCatch(where, [&]() -> absl::StatusOr<at::Tensor> {
-      if (simclr_) {
-        const at::Tensor embeddings =
-            net_->Forward(StackViews(batches[0].images, batches[1].images));
-        const at::Tensor loss = NtXentLoss(embeddings, pretrain_.GetFloat("temperature"));
-        window["loss/nt_xent"] += loss.item<double>();
-        return loss;
-      }
-      STLAB_ASSIGN_OR_RETURN(const at::Tensor labels, BatchLabels(batches[0]));
-      const at::Tensor logits = net_->Forward(batches[0].images);
-      const at::Tensor loss = at::cross_entropy_loss(logits, labels);
-      window["loss/cross_entropy"] += loss.item<double>();
-      window["accuracy"] += logits.argmax(1).eq(labels).to(at::kDouble).mean().item<double>();
-      return loss;
-    });
+    StepLoss step;
+    if (simclr_) {
+      const at::Tensor embeddings = net_->Forward(StackViews(batches[0].images, batches[1].images));
+      step.loss = NtXentLoss(embeddings, pretrain_.GetFloat("temperature"));
+      step.terms.emplace_back("nt_xent", step.loss.item<double>());
+      return step;
+    }
+    STLAB_ASSIGN_OR_RETURN(const at::Tensor labels, BatchLabels(batches[0]));
+    const at::Tensor logits = net_->Forward(batches[0].images);
+    step.loss = at::cross_entropy_loss(logits, labels);
+    step.terms.emplace_back("cross_entropy", step.loss.item<double>());
+    step.values["accuracy"] = logits.argmax(1).eq(labels).to(at::kDouble).mean().item<double>();
+    return step;
   }
 
-  // Top-1 accuracy on data.val, unaugmented, in eval mode.
-  absl::StatusOr<double> ValAccuracy() {
+  // Supervised: top-1 accuracy on data.val, unaugmented, in eval mode.
+  absl::StatusOr<Metrics> Evaluate() override {
+    if (!val_data_) return Metrics();
     torch::NoGradGuard no_grad;
     net_->eval();
     const int64_t batch_size = config_.Section("eval").GetInt("batch_size");
@@ -327,124 +254,45 @@ class PretrainRun {
       STLAB_ASSIGN_OR_RETURN(const at::Tensor labels, BatchLabels(batch));
       correct += net_->Forward(batch.images).argmax(1).eq(labels).sum().item<int64_t>();
     }
-    net_->train();
-    return static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(val_data_->Size(), 1));
+    return Metrics{{"val_accuracy", static_cast<double>(correct) /
+                                        static_cast<double>(std::max<int64_t>(val_data_->Size(), 1))}};
   }
 
-  absl::Status Finish(int64_t done, const std::map<std::string, double>& last_window) {
-    final_metrics_.clear();
+  absl::Status WriteProducts(int64_t iteration, const RunState& provenance) override {
+    (void)iteration;
+    return SaveCheckpoint(files_.backbone(), BackboneHolder(net_->backbone()), nullptr,
+                          provenance);
+  }
+
+  // "loss" and, supervised, "accuracy" (means over the last logged window), plus
+  // "val_accuracy" with data.val.
+  Metrics FinalMetrics(const Metrics& evaluation, const Metrics& last_window) override {
+    Metrics metrics = evaluation;
     if (auto it = last_window.find(simclr_ ? "loss/nt_xent" : "loss/cross_entropy");
         it != last_window.end()) {
-      final_metrics_["loss"] = it->second;
+      metrics["loss"] = it->second;
     }
     if (auto it = last_window.find("accuracy"); it != last_window.end()) {
-      final_metrics_["accuracy"] = it->second;
+      metrics["accuracy"] = it->second;
     }
-    if (val_data_) {
-      STLAB_ASSIGN_OR_RETURN(final_metrics_["val_accuracy"],
-                             CallAndCatch("validation accuracy", [&] { return ValAccuracy(); }));
-      STLAB_RETURN_IF_ERROR(
-          metrics_log_->Append("eval", done, {{"val_accuracy", final_metrics_["val_accuracy"]}}));
-    }
-    RunState backbone_state;
-    backbone_state.iteration = done;
-    backbone_state.text = state_.text;
-    STLAB_RETURN_IF_ERROR(SaveCheckpoint(files_.backbone(), BackboneHolder(net_->backbone()),
-                                         nullptr, backbone_state));
-    STLAB_RETURN_IF_ERROR(WriteFileAtomically(
-        files_.result(), ResultJson(done, pretrain_.GetString("method"), init_origin_,
-                                    final_metrics_)));
-    StoreFinalMetrics(final_metrics_, state_);
-    return SaveState(done);
+    return metrics;
   }
 
-  absl::Status Loop(int64_t total) {
-    const int64_t log_every = train_.GetInt("log_every");
-    const int64_t checkpoint_every = train_.GetInt("checkpoint_every");
-    const double clip = train_.GetFloat("grad_clip_norm");
-    const int64_t batch_size = train_.GetInt("batch_size");
-    std::optional<ProgressBar> bar;
-    if (options_.show_progress) bar.emplace(state_.iteration, total);
-
-    std::map<std::string, double> window;  // Sums since the last metrics line.
-    std::map<std::string, double> last_window;  // Means of the last metrics line.
-    int64_t window_steps = 0;
-    auto window_begin = std::chrono::steady_clock::now();
-    for (int64_t iteration = state_.iteration; iteration < total; ++iteration) {
-      const int64_t done = iteration + 1;
-      const double lr = LearningRateAt(schedule_, iteration);
-      for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
-
-      absl::StatusOr<at::Tensor> step_loss = StepLoss(done, window);
-      if (!step_loss.ok()) {
-        if (bar) bar->Finish();
-        return step_loss.status();
-      }
-      const double value = step_loss->item<double>();
-      if (!std::isfinite(value)) {
-        if (bar) bar->Finish();
-        return absl::InternalError(absl::StrCat(
-            "non-finite loss at iteration ", done, " (", value, "); the last good checkpoint is ",
-            state_.iteration > 0 ? files_.checkpoint().string() : "none",
-            ". Lower train.lr, raise train.warmup_iterations or set train.grad_clip_norm"));
-      }
-      optimizer_->zero_grad();
-      step_loss->backward();
-      if (clip > 0.0) {
-        window["grad_norm"] += torch::nn::utils::clip_grad_norm_(net_->parameters(), clip);
-      }
-      optimizer_->step();
-      ++window_steps;
-
-      const bool log_now = done % log_every == 0 || done == total;
-      if (log_now) {
-        const double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - window_begin).count();
-        std::map<std::string, double> values;
-        for (const auto& [name, sum] : window) values[name] = sum / static_cast<double>(window_steps);
-        last_window = values;
-        values["lr"] = lr;
-        values["time/seconds_per_iteration"] = seconds / static_cast<double>(window_steps);
-        values["time/images_per_second"] =
-            static_cast<double>(window_steps * batch_size) / std::max(seconds, 1e-9);
-        STLAB_RETURN_IF_ERROR(metrics_log_->Append("train", done, values));
-        window.clear();
-        window_steps = 0;
-        window_begin = std::chrono::steady_clock::now();
-      }
-      if (bar) bar->Update(done, absl::StrFormat("loss %.4f lr %.2e", value, lr), log_now);
-
-      if (done == total) {
-        if (bar) bar->Finish();
-        STLAB_RETURN_IF_ERROR(Finish(done, last_window));
-      } else if (done % checkpoint_every == 0) {
-        STLAB_RETURN_IF_ERROR(SaveState(done));
-      }
-    }
-    return absl::OkStatus();
-  }
-
+ private:
   const ValidatedConfig& config_;
   const Registries& registries_;
-  PretrainOptions options_;
-  PretrainFiles files_;
+  const RunFiles& files_;
   const Params& train_;
   const Params& pretrain_;
   bool simclr_;
   uint64_t seed_;
 
-  std::unique_ptr<RunFolderLock> lock_;
   std::shared_ptr<const Dataset> train_data_;
   std::shared_ptr<const Dataset> val_data_;  // Supervised only.
   std::shared_ptr<PretrainNet> net_;
-  std::string init_origin_ = "construction (no [model.init])";
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  LrScheduleOptions schedule_;
+  std::string init_origin_;
   std::vector<std::unique_ptr<DataLoader>> loaders_;  // One per view.
   int64_t size_divisor_ = 32;
-  std::unique_ptr<MetricsLog> metrics_log_;
-  RunState state_;
-  Metrics final_metrics_;
 };
 
 }  // namespace
@@ -452,9 +300,12 @@ class PretrainRun {
 absl::StatusOr<PretrainResult> Pretrain(const ValidatedConfig& config,
                                         const Registries& registries,
                                         const PretrainOptions& options) {
-  return CallAndCatch("pre-training", [&]() -> absl::StatusOr<PretrainResult> {
-    return PretrainRun(config, registries, options).Execute();
-  });
+  const RunFiles files(options.run_dir.empty() ? RunDirOf(config) : options.run_dir);
+  PretrainStep policy(config, registries, files);
+  RunDriverOptions driver_options;
+  driver_options.show_progress = options.show_progress;
+  STLAB_ASSIGN_OR_RETURN(RunDriverResult run, DriveRun(config, files, policy, driver_options));
+  return PretrainResult{run.iterations, run.resumed_from, std::move(run.metrics)};
 }
 
 }  // namespace stlab

@@ -9,21 +9,12 @@
 
 #include "absl/status/statusor.h"
 #include "core/config/validated_config.h"
-#include "core/engine/trainer.h"
+#include "core/engine/run_driver.h"
 #include "core/evaluator.h"
 #include "core/export.h"
 #include "registry/registries.h"
 
 namespace stlab {
-
-/// A pre-training run folder: RunFiles' config.toml, checkpoint.pt (backbone, head
-/// and optimizer), metrics.jsonl, result.json and train.log, plus the product.
-struct PretrainFiles : RunFiles {
-  using RunFiles::RunFiles;
-  /// The final backbone alone, as an stlab checkpoint whose model tensors are named
-  /// "backbone.<parameter>": what the `checkpoint` initializer loads by default.
-  std::filesystem::path backbone() const { return dir / "backbone.pt"; }
-};
 
 struct PretrainOptions {
   /// Show a progress bar (a line per train.log_every when stderr is no terminal).

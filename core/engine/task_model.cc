@@ -12,6 +12,8 @@
 
 namespace stlab {
 
+constexpr char kNoInitOrigin[] = "construction (no [model.init])";
+
 const char* TaskName(Task task) {
   return task == Task::kDetection ? "detection" : "segmentation";
 }
@@ -141,24 +143,44 @@ absl::StatusOr<int64_t> NumClassesFor(Task task, const DatasetInfo& info) {
   return static_cast<int64_t>(info.mask_class_names.size());
 }
 
+absl::StatusOr<std::shared_ptr<Backbone>> BuildBackbone(const ValidatedConfig& config,
+                                                       const Registries& registries,
+                                                       uint64_t seed) {
+  const ComponentConfig* backbone_config = config.Component("model.backbone");
+  if (backbone_config == nullptr) return absl::InvalidArgumentError("[model] needs a backbone");
+  torch::manual_seed(DeriveSeed({seed, StageKey("model")}));
+  return registries.backbones().Create(backbone_config->type, backbone_config->values);
+}
+
+absl::StatusOr<std::string> InitializeBackbone(const ValidatedConfig& config,
+                                               const Registries& registries, Backbone& backbone,
+                                               uint64_t seed) {
+  const ComponentConfig* init_config = config.Component("model.init");
+  if (init_config == nullptr) return std::string(kNoInitOrigin);
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Initializer> init,
+                         registries.initializers().Create(init_config->type, init_config->values));
+  STLAB_RETURN_IF_ERROR(Annotate(
+      CallAndCatch("model.init",
+                   [&] { return init->Initialize(backbone, DeriveSeed({seed, StageKey("init")})); }),
+      absl::StrCat("model.init (", init_config->type, ")")));
+  return init->Origin();
+}
+
 absl::StatusOr<std::shared_ptr<TaskModel>> BuildTaskModel(const ValidatedConfig& config,
                                                           const Registries& registries,
                                                           const DatasetInfo& info,
                                                           uint64_t seed) {
-  const ComponentConfig* backbone_config = config.Component("model.backbone");
   const ComponentConfig* neck_config = config.Component("model.neck");
   const ComponentConfig* head_config = config.Component("model.head");
-  const ComponentConfig* init_config = config.Component("model.init");
-  if (backbone_config == nullptr || head_config == nullptr) {
+  if (config.Component("model.backbone") == nullptr || head_config == nullptr) {
     return absl::InvalidArgumentError("[model] needs a backbone and a head");
   }
   const Task task = head_config->kind == registries.detection_heads().kind() ? Task::kDetection
                                                                               : Task::kSegmentation;
   STLAB_ASSIGN_OR_RETURN(const int64_t num_classes, NumClassesFor(task, info));
 
-  torch::manual_seed(DeriveSeed({seed, StageKey("model")}));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Backbone> backbone,
-                         registries.backbones().Create(backbone_config->type, backbone_config->values));
+                         BuildBackbone(config, registries, seed));
   std::shared_ptr<Neck> neck;
   FeatureSpecs head_inputs = backbone->OutputSpecs();
   if (neck_config != nullptr) {
@@ -177,15 +199,8 @@ absl::StatusOr<std::shared_ptr<TaskModel>> BuildTaskModel(const ValidatedConfig&
                            registries.segmentation_heads().Create(head_config->type,
                                                                   head_config->values, head_context));
   }
-  std::string origin;
-  if (init_config != nullptr) {
-    STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Initializer> init,
-                           registries.initializers().Create(init_config->type, init_config->values));
-    STLAB_RETURN_IF_ERROR(Annotate(
-        CallAndCatch("model.init", [&] { return init->Initialize(*backbone, DeriveSeed({seed, StageKey("init")})); }),
-        absl::StrCat("model.init (", init_config->type, ")")));
-    origin = init->Origin();
-  }
+  STLAB_ASSIGN_OR_RETURN(std::string origin,
+                         InitializeBackbone(config, registries, *backbone, seed));
   STLAB_ASSIGN_OR_RETURN(const ConvLayout layout,
                          ParseConvLayout(config.Section("model").GetString("memory_format")));
   STLAB_ASSIGN_OR_RETURN(
@@ -195,7 +210,7 @@ absl::StatusOr<std::shared_ptr<TaskModel>> BuildTaskModel(const ValidatedConfig&
                                            std::move(detection_head), std::move(segmentation_head),
                                            layout);
       }));
-  if (!origin.empty()) model->set_init_origin(std::move(origin));
+  model->set_init_origin(std::move(origin));
   return model;
 }
 

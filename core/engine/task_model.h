@@ -99,6 +99,21 @@ class STLAB_API TaskModel : public torch::nn::Module {
 /// (detection) or its mask values (segmentation).
 STLAB_API absl::StatusOr<int64_t> NumClassesFor(Task task, const DatasetInfo& info);
 
+/// The backbone of [model.backbone], its parameters drawn from torch's generator
+/// seeded with DeriveSeed({seed, "model"}): the first part of every model a run
+/// builds (BuildTaskModel, pre-training).
+STLAB_API absl::StatusOr<std::shared_ptr<Backbone>> BuildBackbone(const ValidatedConfig& config,
+                                                                 const Registries& registries,
+                                                                 uint64_t seed);
+
+/// Sets `backbone`'s starting weights with [model.init] (the paper's random /
+/// supervised / self-supervised start), seeded with DeriveSeed({seed, "init"}), and
+/// returns the initializer's Origin(); without [model.init], leaves the backbone as
+/// built and returns "construction (no [model.init])".
+STLAB_API absl::StatusOr<std::string> InitializeBackbone(const ValidatedConfig& config,
+                                                         const Registries& registries,
+                                                         Backbone& backbone, uint64_t seed);
+
 /// Builds the model of `config` ([model] section) for a dataset described by `info`.
 /// Parameters are drawn from torch's generator seeded with DeriveSeed({seed, "model"}),
 /// so one seed gives one model; the [model.init] initializer (if set) then sets the

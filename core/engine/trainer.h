@@ -1,5 +1,6 @@
-// Training a run end to end from a validated config: data, model, optimizer,
-// schedule, checkpoints, metrics and evaluation, resumable after a kill.
+// Training a detection or segmentation run from a validated config: supervised on
+// the human labels, or as a self-training student; the loop is the run driver's
+// (core/engine/run_driver.h).
 #ifndef STLAB_CORE_ENGINE_TRAINER_H_
 #define STLAB_CORE_ENGINE_TRAINER_H_
 
@@ -10,33 +11,12 @@
 #include "absl/status/statusor.h"
 #include "core/config/validated_config.h"
 #include "core/dataset.h"
+#include "core/engine/run_driver.h"
 #include "core/evaluator.h"
 #include "core/export.h"
 #include "registry/registries.h"
 
 namespace stlab {
-
-/// The files of a run folder; the one place their names are spelled.
-struct RunFiles {
-  explicit RunFiles(std::filesystem::path dir) : dir(std::move(dir)) {}
-  std::filesystem::path dir;
-  /// The fully resolved config the run was started with; a later start with a
-  /// different config in the same folder is refused.
-  std::filesystem::path config() const { return dir / "config.toml"; }
-  /// Model, optimizer, schedule position, EMA, generator and data-order state.
-  std::filesystem::path checkpoint() const { return dir / "checkpoint.pt"; }
-  /// The weights that were evaluated (the EMA weights when train.ema_decay > 0).
-  std::filesystem::path final_model() const { return dir / "model_final.pt"; }
-  std::filesystem::path metrics() const { return dir / "metrics.jsonl"; }
-  /// Final metrics as one JSON object.
-  std::filesystem::path result() const { return dir / "result.json"; }
-  std::filesystem::path log() const { return dir / "train.log"; }
-  /// Indices of the labeled subset of data.train, one per line.
-  std::filesystem::path labeled_subset() const { return dir / "labeled_subset.txt"; }
-};
-
-/// `run.output_dir / run.name`.
-STLAB_API std::filesystem::path RunDirOf(const ValidatedConfig& config);
 
 struct TrainOptions {
   /// Show a progress bar (a line per train.log_every when stderr is no terminal).
