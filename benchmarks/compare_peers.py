@@ -21,7 +21,13 @@ import numpy
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "coco_eval"
+# The medium COCO-eval case travels with the repository; the large one is shared.
+REPOSITORY_FIXTURES = ROOT / "tests" / "fixtures" / "coco_eval"
+SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures" / "coco_eval"
+
+
+def fixture_dir(case):
+    return SHARED_FIXTURES / case if case == "large" else REPOSITORY_FIXTURES / case
 BATCH = 8  # benchmarks/benchmark_models.h kBatch
 NUM_CLASSES = 6  # synthetic shapes' default
 UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}  # Google Benchmark time units
@@ -240,7 +246,7 @@ def coco_eval(module, case):
     evaluate, accumulate, summarize; returns the 12 stats. Seconds timed by caller."""
     import contextlib
     import io
-    d = FIXTURES / case
+    d = fixture_dir(case)
     gt_data, dets = read_json(d / "gt.json"), read_json(d / "dets.json")
     with contextlib.redirect_stdout(io.StringIO()):
         if module == "pycocotools":
@@ -274,7 +280,7 @@ def stlab_coco_stats(build, case):
     cli = build / "bin" / "stlab"
     if not cli.exists():
         return None
-    d = FIXTURES / case
+    d = fixture_dir(case)
     gt = d / "gt.json" if (d / "gt.json").exists() else Path(str(d / "gt.json") + ".gz")
     dets = d / "dets.json" if (d / "dets.json").exists() else Path(str(d / "dets.json") + ".gz")
     out = build / f"coco_stats_{case}.json"
@@ -337,10 +343,11 @@ def main():
     train_cases = [c for c in train_cases if any(m in c[0] for m in models)]
     infer_cases = [c for c in infer_cases if any(m in c[0] for m in models)]
     coco_cases = ["medium"] if args.quick else ["medium", "large"]
+    if "large" in coco_cases and not fixture_dir("large").exists():
+        print(f"note: {fixture_dir('large')} absent; the large COCO case is skipped", file=sys.stderr)
+        coco_cases.remove("large")
     coco_rows = {}
-    have_fixtures = (FIXTURES / "medium").exists()
-    if not have_fixtures:
-        print(f"note: {FIXTURES} absent; COCO rows skipped", file=sys.stderr)
+    have_fixtures = fixture_dir("medium").exists()
 
     for r in range(repeats):
         print(f"repeat {r + 1}/{repeats}", file=sys.stderr, flush=True)
@@ -413,7 +420,7 @@ def main():
     for case in coco_cases:
         if not have_fixtures or "coco" not in groups:
             break
-        expected = json.loads((FIXTURES / case / "expected.json").read_text())["stats"]
+        expected = json.loads((fixture_dir(case) / "expected.json").read_text())["stats"]
         got = {"stlab": stlab_coco_stats(b, case), "pycocotools": coco_rows.get((case, "pycocotools")),
                "faster_coco_eval": coco_rows.get((case, "faster_coco_eval"))}
         identical[case] = {k: None if v is None else max(abs(x - y) for x, y in zip(v, expected))

@@ -3,6 +3,8 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/temp_files.h"
 
 namespace stlab {
@@ -103,12 +106,17 @@ TEST(CliTest, UnknownCommandAndMissingArgumentsAreUsageErrors) {
 }
 
 TEST(CliTest, EvaluateCocoPrintsTheSummaryAndWritesJson) {
-  const std::filesystem::path cases = std::filesystem::path(STLAB_SHARED_DIR) / "fixtures/coco_eval";
-  if (!std::filesystem::exists(cases)) GTEST_SKIP() << "no fixtures at " << cases;
-  const auto out = FreshTestDir() / "stats.json";
-  // The large case is gzipped: .gz input is accepted.
-  Result r = RunCli("evaluate coco --gt " + (cases / "large/gt.json.gz").string() + " --dets " +
-                 (cases / "large/dets.json.gz").string() + " --json " + out.string());
+  const std::filesystem::path dir = FreshTestDir();
+  const std::filesystem::path tiny = ::stlab::testing::RepositoryFixture("coco_eval/tiny");
+  // .gz input is accepted.
+  for (const char* name : {"gt.json", "dets.json"}) {
+    const std::string gzip = "gzip -c '" + (tiny / name).string() + "' > '" +
+                             (dir / name).string() + ".gz'";
+    ASSERT_EQ(std::system(gzip.c_str()), 0) << gzip;
+  }
+  const auto out = dir / "stats.json";
+  Result r = RunCli("evaluate coco --gt " + (dir / "gt.json.gz").string() + " --dets " +
+                    (dir / "dets.json.gz").string() + " --json " + out.string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr(" Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | "
                                   "maxDets=100 ] = "));

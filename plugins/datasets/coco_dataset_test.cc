@@ -18,6 +18,7 @@
 #include "opencv2/imgproc.hpp"
 #include "plugins/datasets/registration.h"
 #include "registry/registries.h"
+#include "tests/testing/fixtures.h"
 #include "tests/testing/dataset_samples.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_files.h"
@@ -37,11 +38,12 @@ using ::testing::HasSubstr;
 // ---------------------------------------------------------------------------
 // The real fixture: 16 COCO train2017 images, 197 annotations (one crowd RLE).
 
-fs::path TinyCoco() { return fs::path(STLAB_SHARED_DIR) / "fixtures" / "tiny_coco"; }
+// It stays outside the repository (COCO's terms of use): skipped with a message
+// where absent, required in CI (tests/testing/fixtures.h).
+fs::path TinyCoco() { return ::stlab::testing::ExternalFixture("tiny_coco"); }
 fs::path TinyCocoJson() { return TinyCoco() / "instances_train2017_small.json"; }
 
-#define SKIP_WITHOUT_TINY_COCO() \
-  if (!fs::exists(TinyCocoJson())) GTEST_SKIP() << TinyCocoJson() << " is absent"
+#define SKIP_WITHOUT_TINY_COCO() STLAB_NEED_EXTERNAL_FIXTURE(TinyCocoJson())
 
 constexpr int64_t kCrowdAnnotationId = 900100184613;  // Image 184613, person.
 

@@ -1,4 +1,5 @@
-// Benchmarks of COCO bbox evaluation on the shared medium and large fixtures:
+// Benchmarks of COCO bbox evaluation on the medium fixture (tests/fixtures) and the
+// shared large one:
 // evaluation alone (GT indexing included), and loading + evaluation.
 #include <filesystem>
 #include <string>
@@ -14,7 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path CaseDir(const std::string& name) {
-  return fs::path(STLAB_SHARED_DIR) / "fixtures" / "coco_eval" / name;
+  return name == "large" ? fs::path(STLAB_SHARED_DIR) / "fixtures" / "coco_eval" / name
+                         : fs::path(STLAB_SOURCE_DIR) / "tests" / "fixtures" / "coco_eval" / name;
 }
 
 fs::path PlainOrGz(const fs::path& dir, const std::string& name) {

@@ -21,11 +21,14 @@
 #include "gtest/gtest.h"
 #include "plugins/evaluation/coco/coco_json.h"
 #include "simdjson.h"
+#include "tests/testing/fixtures.h"
 
 namespace stlab::coco {
 namespace {
 
 namespace fs = std::filesystem;
+using ::stlab::testing::ExternalFixture;
+using ::stlab::testing::RepositoryFixture;
 
 // Matches an absl::StatusOr with `code` whose message contains `text`.
 MATCHER_P2(StatusIs, code, text, "") {
@@ -34,7 +37,11 @@ MATCHER_P2(StatusIs, code, text, "") {
   return status.code() == code && absl::StrContains(status.message(), text);
 }
 
-fs::path FixtureRoot() { return fs::path(STLAB_SHARED_DIR) / "fixtures" / "coco_eval"; }
+// The small cases are in the repository, the large one outside it.
+fs::path CaseDir(const std::string& name) {
+  return name == "large" ? ExternalFixture("coco_eval/large")
+                         : RepositoryFixture(absl::StrCat("coco_eval/", name));
+}
 
 // `dir/name`, or `dir/name.gz` when only the compressed file exists.
 fs::path PlainOrGz(const fs::path& dir, const std::string& name) {
@@ -101,11 +108,11 @@ Expected LoadExpected(const fs::path& path) {
   return expected;
 }
 
-class FixtureTest : public testing::TestWithParam<std::string> {
+class FixtureTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = FixtureRoot() / GetParam();
-    if (!fs::exists(dir_)) GTEST_SKIP() << "no fixture directory " << dir_;
+    dir_ = CaseDir(GetParam());
+    STLAB_NEED_EXTERNAL_FIXTURE(dir_);
     absl::StatusOr<GroundTruth> gt = LoadGroundTruth(PlainOrGz(dir_, "gt.json"));
     ASSERT_TRUE(gt.ok()) << gt.status();
     gt_ = *std::move(gt);
@@ -163,14 +170,13 @@ TEST_P(FixtureTest, ThreadCountDoesNotChangeResults) {
   EXPECT_EQ(one->recall, three->recall);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, FixtureTest, testing::Values("tiny", "edge", "medium", "large"),
-                         [](const testing::TestParamInfo<std::string>& info) {
+INSTANTIATE_TEST_SUITE_P(Cases, FixtureTest, ::testing::Values("tiny", "edge", "medium", "large"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
                          });
 
 TEST(CocoEvalArraysTest, TinyPrecisionAndRecallEqualPycocotools) {
-  const fs::path dir = FixtureRoot() / "tiny";
-  if (!fs::exists(dir)) GTEST_SKIP() << "no fixture directory " << dir;
+  const fs::path dir = CaseDir("tiny");
   absl::StatusOr<GroundTruth> gt = LoadGroundTruth(dir / "gt.json");
   ASSERT_TRUE(gt.ok()) << gt.status();
   absl::StatusOr<std::vector<Detection>> dets = LoadDetections(dir / "dets.json", *gt);
@@ -204,12 +210,12 @@ Annotation MakeAnnotation(int64_t image_id, const Box& box) {
   return Annotation{1, image_id, 1, box, box.width * box.height, false, false};
 }
 
-class CocoFilesTest : public testing::Test {
+class CocoFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(testing::TempDir()) /
-           absl::StrCat("coco_eval_test_", testing::UnitTest::GetInstance()->random_seed(), "_",
-                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::path(::testing::TempDir()) /
+           absl::StrCat("coco_eval_test_", ::testing::UnitTest::GetInstance()->random_seed(), "_",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -368,7 +374,7 @@ TEST_F(CocoFilesTest, StatsJsonHasStandardNamesInOrder) {
     names.emplace_back(field.key);
     EXPECT_EQ(field.value.get_double().value(), stats[names.size() - 1]) << field.key;
   }
-  EXPECT_THAT(names, testing::ElementsAre("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10",
+  EXPECT_THAT(names, ::testing::ElementsAre("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10",
                                           "AR100", "ARs", "ARm", "ARl"));
 }
 
