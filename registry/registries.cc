@@ -26,7 +26,10 @@ Registries::Registries(std::string origin)
       pseudo_labelers_("pseudo_labeler", "teacher predictions -> training labels",
                        &environment_),
       loss_combiners_("loss_combiner", "human + pseudo-label losses -> student loss",
-                      &environment_) {}
+                      &environment_),
+      pretrain_methods_("pretrain_method",
+                        "backbone -> pre-training head and loss (supervised, SimCLR, pretexts)",
+                        &environment_) {}
 
 template <typename Self>
 auto Registries::AllOf(Self& self) {
@@ -34,7 +37,7 @@ auto Registries::AllOf(Self& self) {
   return std::vector<Base*>{&self.backbones_,       &self.necks_,          &self.detection_heads_,
                             &self.segmentation_heads_, &self.augmentations_, &self.initializers_,
                             &self.datasets_,        &self.evaluators_,     &self.pseudo_labelers_,
-                            &self.loss_combiners_};
+                            &self.loss_combiners_, &self.pretrain_methods_};
 }
 
 std::vector<const RegistryBase*> Registries::All() const { return AllOf(*this); }

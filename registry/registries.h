@@ -24,12 +24,14 @@ class Evaluator;
 class Initializer;
 class LossCombiner;
 class Neck;
+class PretrainMethod;
 class PseudoLabeler;
 class SegmentationHead;
 struct DatasetContext;
 struct DatasetInfo;
 struct HeadContext;
 struct NeckContext;
+struct PretrainContext;
 
 /// One registry per interface. Not thread-safe while plugins load; lookups and
 /// Create() are safe to call concurrently afterwards.
@@ -50,6 +52,7 @@ class STLAB_API Registries {
   Registry<Evaluator, DatasetInfo>& evaluators() { return evaluators_; }
   Registry<PseudoLabeler>& pseudo_labelers() { return pseudo_labelers_; }
   Registry<LossCombiner>& loss_combiners() { return loss_combiners_; }
+  Registry<PretrainMethod, PretrainContext>& pretrain_methods() { return pretrain_methods_; }
 
   const Registry<Backbone>& backbones() const { return backbones_; }
   const Registry<Neck, NeckContext>& necks() const { return necks_; }
@@ -63,6 +66,9 @@ class STLAB_API Registries {
   const Registry<Evaluator, DatasetInfo>& evaluators() const { return evaluators_; }
   const Registry<PseudoLabeler>& pseudo_labelers() const { return pseudo_labelers_; }
   const Registry<LossCombiner>& loss_combiners() const { return loss_combiners_; }
+  const Registry<PretrainMethod, PretrainContext>& pretrain_methods() const {
+    return pretrain_methods_;
+  }
 
   /// Every registry, in a fixed order (for listings).
   std::vector<const RegistryBase*> All() const;
@@ -98,6 +104,9 @@ class STLAB_API Registries {
   Registry<Evaluator, DatasetInfo> evaluators_;
   Registry<PseudoLabeler> pseudo_labelers_;
   Registry<LossCombiner> loss_combiners_;
+  // NOTE: added last, so that plugins built before it (API v3) see the members
+  // above at their offsets; a new kind goes after it.
+  Registry<PretrainMethod, PretrainContext> pretrain_methods_;
 };
 
 }  // namespace stlab

@@ -152,23 +152,10 @@ const ConfigSchema& ExperimentSchema() {
       {"pretrain",
        "`stlab pretrain`: the backbone of [model.backbone] alone, on data.train with "
        "[train]'s optimization and [augment.pipeline]",
-       {
-           ParamSpec::String("method", "supervised",
-                             "supervised (linear classifier over the pooled coarsest feature, "
-                             "cross-entropy on data.train's image labels) or simclr (two "
-                             "augmented views per image, projection MLP, NT-Xent; labels unused)")
-               .OneOf({"supervised", "simclr"}),
-           // NOTE: 0.1 is SimCLR's best temperature with L2-normalized projections
-           // (Chen et al. 2020, Table 5).
-           ParamSpec::Float("temperature", 0.1, "simclr: NT-Xent temperature").Min(1e-4),
-           ParamSpec::Int("projection_dim", 128, "simclr: output size of the projection MLP")
-               .Min(1),
-           ParamSpec::Int("projection_hidden", 0,
-                          "simclr: hidden size of the projection MLP (0 = the backbone's "
-                          "coarsest channel count)")
-               .Min(0),
-       },
-       {}},
+       {},
+       {{"method", {"pretrain_method"}, true, false,
+         "what is trained on top of the backbone, and its loss (supervised, simclr, or a "
+         "plugin's)"}}},
       {"eval",
        "evaluation",
        {ParamSpec::Int("batch_size", 8, "images per forward pass").Min(1)},

@@ -12,18 +12,15 @@
 #include "absl/strings/str_cat.h"
 #include "core/augmentation.h"
 #include "core/backbone.h"
+#include "core/pretrain_method.h"
 #include "core/data/batch.h"
 #include "core/data/data_loader.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/components.h"
-#include "core/engine/nt_xent_loss.h"
 #include "core/engine/task_model.h"
 #include "core/logging.h"
 #include "core/rng.h"
 #include "core/status.h"
-#include "torch/nn/modules/activation.h"
-#include "torch/nn/modules/container/sequential.h"
-#include "torch/nn/modules/linear.h"
 #include "torch/utils.h"
 
 namespace stlab {
@@ -38,13 +35,14 @@ class BackboneHolder : public torch::nn::Module {
   }
 };
 
-// Backbone -> global average pool of the coarsest level -> head (classifier or
-// projection MLP); submodules "backbone" and "head".
+// The backbone and the method's own module, as submodules "backbone" and "method";
+// Embed() pools the backbone's coarsest level.
 class PretrainNet : public torch::nn::Module {
  public:
-  PretrainNet(std::shared_ptr<Backbone> backbone, torch::nn::Sequential head, ConvLayout layout)
+  PretrainNet(std::shared_ptr<Backbone> backbone, std::shared_ptr<PretrainMethod> method,
+              ConvLayout layout)
       : backbone_(register_module("backbone", std::move(backbone))),
-        head_(register_module("head", std::move(head))),
+        method_(register_module("method", std::move(method))),
         level_(backbone_->OutputSpecs().back().name),
         memory_format_(ResolveConvLayout(layout) == ConvLayout::kChannelsLast
                            ? at::MemoryFormat::ChannelsLast
@@ -53,16 +51,17 @@ class PretrainNet : public torch::nn::Module {
     SetConvWeightLayout(*this, memory_format_);
   }
 
-  at::Tensor Forward(const at::Tensor& images) {
+  at::Tensor Embed(const at::Tensor& images) {
     const Features features = backbone_->Forward(images.contiguous(memory_format_));
-    return head_->forward(features.at(level_).mean({2, 3}));
+    return features.at(level_).mean({2, 3});
   }
 
   const std::shared_ptr<Backbone>& backbone() const { return backbone_; }
+  PretrainMethod& method() { return *method_; }
 
  private:
   std::shared_ptr<Backbone> backbone_;
-  torch::nn::Sequential head_;
+  std::shared_ptr<PretrainMethod> method_;
   std::string level_;
   at::MemoryFormat memory_format_;
 };
@@ -104,32 +103,21 @@ class PretrainView : public Augmentation {
 };
 
 // Image-level labels of a batch: [N] int64.
-absl::StatusOr<at::Tensor> BatchLabels(const Batch& batch) {
+absl::StatusOr<at::Tensor> BatchLabels(const Batch& batch, const std::string& method) {
   std::vector<int64_t> labels;
   labels.reserve(batch.samples.size());
   for (const Sample& sample : batch.samples) {
     if (!sample.labels.defined() || sample.labels.numel() < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "supervised pre-training needs a label per image; ", sample.source, " has none"));
+      return absl::InvalidArgumentError(absl::StrCat("pre-training method '", method,
+                                                     "' needs a label per image; ",
+                                                     sample.source, " has none"));
     }
     labels.push_back(sample.labels[0].item<int64_t>());
   }
   return at::tensor(labels, at::kLong);
 }
 
-// `a` and `b` stacked along the batch, the smaller padded at the bottom and right
-// (zero is the mean pixel after normalization, as Collate pads).
-at::Tensor StackViews(const at::Tensor& a, const at::Tensor& b) {
-  const int64_t h = std::max(a.size(2), b.size(2));
-  const int64_t w = std::max(a.size(3), b.size(3));
-  auto pad = [&](const at::Tensor& x) {
-    if (x.size(2) == h && x.size(3) == w) return x;
-    return at::constant_pad_nd(x, {0, w - x.size(3), 0, h - x.size(2)}, 0.0);
-  };
-  return at::cat({pad(a), pad(b)});
-}
-
-// Pre-training of the backbone alone, supervised or SimCLR, on the run driver's
+// Pre-training of the backbone alone with a registered method, on the run driver's
 // loop.
 class PretrainStep : public StepPolicy {
  public:
@@ -139,49 +127,47 @@ class PretrainStep : public StepPolicy {
         registries_(registries),
         files_(files),
         train_(config.Section("train")),
-        pretrain_(config.Section("pretrain")),
-        simclr_(pretrain_.GetString("method") == "simclr"),
-        seed_(static_cast<uint64_t>(config.Section("run").GetInt("seed"))) {}
+        seed_(static_cast<uint64_t>(config.Section("run").GetInt("seed"))) {
+    if (const ComponentConfig* method = config.Component("pretrain.method")) method_ = method->type;
+  }
 
-  std::string Method() const override { return pretrain_.GetString("method"); }
+  std::string Method() const override { return method_; }
   torch::nn::Module& Model() override { return *net_; }
   std::string InitOrigin() const override { return init_origin_; }
   std::vector<std::filesystem::path> Products() const override { return {files_.backbone()}; }
 
   absl::Status Build() override {
-    STLAB_ASSIGN_OR_RETURN(train_data_, BuildDataset(config_, registries_, "data.train", seed_));
-    if (!simclr_) {
-      STLAB_ASSIGN_OR_RETURN(val_data_, BuildDataset(config_, registries_, "data.val", seed_));
-    }
-    const int64_t num_classes = static_cast<int64_t>(train_data_->Info().class_names.size());
-    if (!simclr_ && num_classes < 2) {
+    const ComponentConfig* method_config = config_.Component("pretrain.method");
+    if (method_config == nullptr) {
       return absl::InvalidArgumentError(
-          "supervised pre-training needs a data.train with at least two classes (e.g. "
-          "synthetic_shapes_classification, or image_folder with labels = \"subfolder\")");
+          "pre-training needs [pretrain.method] (type = \"supervised\", \"simclr\" or a "
+          "plugin's)");
     }
     if (config_.Component("model.backbone") == nullptr) {
       return absl::InvalidArgumentError("pre-training needs [model.backbone]");
     }
+    STLAB_ASSIGN_OR_RETURN(train_data_, BuildDataset(config_, registries_, "data.train", seed_));
     STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Backbone> backbone,
                            BuildBackbone(config_, registries_, seed_));
-    const int64_t width = backbone->OutputSpecs().back().channels;
-    torch::nn::Sequential head;
-    if (simclr_) {
-      const int64_t hidden = pretrain_.GetInt("projection_hidden") > 0
-                                 ? pretrain_.GetInt("projection_hidden")
-                                 : width;
-      head->push_back(torch::nn::Linear(width, hidden));
-      head->push_back(torch::nn::ReLU());
-      head->push_back(torch::nn::Linear(hidden, pretrain_.GetInt("projection_dim")));
-    } else {
-      head->push_back(torch::nn::Linear(width, num_classes));
+    const PretrainContext context{backbone->OutputSpecs().back().channels,
+                                  static_cast<int64_t>(train_data_->Info().class_names.size())};
+    STLAB_ASSIGN_OR_RETURN(std::shared_ptr<PretrainMethod> method,
+                           registries_.pretrain_methods().Create(
+                               method_config->type, method_config->values, context));
+    if (method->NumViews() < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pre-training method '", method_, "' asks for ", method->NumViews(), " views"));
     }
     STLAB_ASSIGN_OR_RETURN(init_origin_,
                            InitializeBackbone(config_, registries_, *backbone, seed_));
     STLAB_ASSIGN_OR_RETURN(const ConvLayout layout,
                            ParseConvLayout(config_.Section("model").GetString("memory_format")));
-    net_ = std::make_shared<PretrainNet>(std::move(backbone), std::move(head), layout);
-    LogInfo(absl::StrCat("pre-training (", Method(), "), backbone initialization: ", init_origin_));
+    net_ = std::make_shared<PretrainNet>(std::move(backbone), std::move(method), layout);
+    // Held-out accuracy for a method that classifies.
+    if (net_->method().ClassifiesImages()) {
+      STLAB_ASSIGN_OR_RETURN(val_data_, BuildDataset(config_, registries_, "data.val", seed_));
+    }
+    LogInfo(absl::StrCat("pre-training (", method_, "), backbone initialization: ", init_origin_));
     LogInfo(absl::StrCat("convolution layout: ", ConvLayoutName(ResolveConvLayout(layout))));
     return absl::OkStatus();
   }
@@ -200,7 +186,7 @@ class PretrainStep : public StepPolicy {
     for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
     // The views' loaders share seed and stage, hence order and per-sample streams;
     // PretrainView makes the views differ.
-    for (int view = 0; view < (simclr_ ? 2 : 1); ++view) {
+    for (int view = 0; view < net_->method().NumViews(); ++view) {
       std::vector<std::shared_ptr<const Augmentation>> augmentations = {
           std::make_shared<PretrainView>(pipeline, view)};
       absl::StatusOr<std::unique_ptr<DataLoader>> loader =
@@ -215,28 +201,34 @@ class PretrainStep : public StepPolicy {
 
   absl::StatusOr<StepLoss> Step(int64_t iteration) override {
     const std::string where = absl::StrCat("iteration ", iteration);
-    std::vector<Batch> batches;
+    std::vector<at::Tensor> views;
+    at::Tensor labels;
     for (auto& loader : loaders_) {
       absl::StatusOr<Batch> batch = loader->Next();
       if (!batch.ok()) return Annotate(batch.status(), where);
-      batches.push_back(*std::move(batch));
+      if (views.empty() && net_->method().UsesImageLabels()) {
+        STLAB_ASSIGN_OR_RETURN(labels, BatchLabels(*batch, method_));
+      }
+      views.push_back(batch->images);
+    }
+    const PretrainLoss method_loss = net_->method().Loss(
+        [&](const at::Tensor& images) { return net_->Embed(images); }, views, labels);
+    if (method_loss.terms.empty()) {
+      return absl::InternalError(absl::StrCat("pre-training method '", method_,
+                                              "' returned no loss term"));
     }
     StepLoss step;
-    if (simclr_) {
-      const at::Tensor embeddings = net_->Forward(StackViews(batches[0].images, batches[1].images));
-      step.loss = NtXentLoss(embeddings, pretrain_.GetFloat("temperature"));
-      step.terms.emplace_back("nt_xent", step.loss.item<double>());
-      return step;
+    step.loss = at::zeros({});
+    for (const auto& [name, value] : method_loss.terms) {
+      step.terms.emplace_back(name, value.item<double>());
+      step.loss = step.loss + value;
     }
-    STLAB_ASSIGN_OR_RETURN(const at::Tensor labels, BatchLabels(batches[0]));
-    const at::Tensor logits = net_->Forward(batches[0].images);
-    step.loss = at::cross_entropy_loss(logits, labels);
-    step.terms.emplace_back("cross_entropy", step.loss.item<double>());
-    step.values["accuracy"] = logits.argmax(1).eq(labels).to(at::kDouble).mean().item<double>();
+    step.values = method_loss.values;
     return step;
   }
 
-  // Supervised: top-1 accuracy on data.val, unaugmented, in eval mode.
+  // Top-1 accuracy on data.val, unaugmented, in eval mode, for a method that
+  // classifies.
   absl::StatusOr<Metrics> Evaluate() override {
     if (!val_data_) return Metrics();
     torch::NoGradGuard no_grad;
@@ -251,8 +243,10 @@ class PretrainStep : public StepPolicy {
         samples.push_back(std::move(sample));
       }
       STLAB_ASSIGN_OR_RETURN(const Batch batch, Collate(std::move(samples), size_divisor_));
-      STLAB_ASSIGN_OR_RETURN(const at::Tensor labels, BatchLabels(batch));
-      correct += net_->Forward(batch.images).argmax(1).eq(labels).sum().item<int64_t>();
+      STLAB_ASSIGN_OR_RETURN(const at::Tensor labels, BatchLabels(batch, method_));
+      const at::Tensor logits = net_->method().ClassLogits(
+          [&](const at::Tensor& images) { return net_->Embed(images); }, batch.images);
+      correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
     }
     return Metrics{{"val_accuracy", static_cast<double>(correct) /
                                         static_cast<double>(std::max<int64_t>(val_data_->Size(), 1))}};
@@ -264,16 +258,15 @@ class PretrainStep : public StepPolicy {
                           provenance);
   }
 
-  // "loss" and, supervised, "accuracy" (means over the last logged window), plus
-  // "val_accuracy" with data.val.
+  // The evaluation plus the means of the last logged window: "loss" (the summed
+  // terms) and the method's own values ("accuracy").
   Metrics FinalMetrics(const Metrics& evaluation, const Metrics& last_window) override {
     Metrics metrics = evaluation;
-    if (auto it = last_window.find(simclr_ ? "loss/nt_xent" : "loss/cross_entropy");
-        it != last_window.end()) {
+    if (auto it = last_window.find("loss/total"); it != last_window.end()) {
       metrics["loss"] = it->second;
     }
-    if (auto it = last_window.find("accuracy"); it != last_window.end()) {
-      metrics["accuracy"] = it->second;
+    for (const auto& [name, value] : last_window) {
+      if (name.rfind("loss/", 0) != 0 && name != "grad_norm") metrics.emplace(name, value);
     }
     return metrics;
   }
@@ -283,12 +276,11 @@ class PretrainStep : public StepPolicy {
   const Registries& registries_;
   const RunFiles& files_;
   const Params& train_;
-  const Params& pretrain_;
-  bool simclr_;
   uint64_t seed_;
+  std::string method_;
 
   std::shared_ptr<const Dataset> train_data_;
-  std::shared_ptr<const Dataset> val_data_;  // Supervised only.
+  std::shared_ptr<const Dataset> val_data_;  // Methods that classify.
   std::shared_ptr<PretrainNet> net_;
   std::string init_origin_;
   std::vector<std::unique_ptr<DataLoader>> loaders_;  // One per view.

@@ -1,9 +1,9 @@
-#include "core/engine/nt_xent_loss.h"
+#include "plugins/pretrain/nt_xent_loss.h"
 
 #include "ATen/ATen.h"
 #include "gtest/gtest.h"
 
-namespace stlab {
+namespace stlab::pretrain {
 namespace {
 
 // N = 2 images, t = 0.5. Views: z0 = (1, 0), z1 = (0, 1) (view 0 of images 0 and 1),
@@ -35,4 +35,4 @@ TEST(NtXentLossTest, RejectsAnOddNumberOfRows) {
 }
 
 }  // namespace
-}  // namespace stlab
+}  // namespace stlab::pretrain

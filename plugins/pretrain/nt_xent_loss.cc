@@ -1,12 +1,12 @@
 // NT-Xent as a cross entropy over each anchor's similarities to the other 2N - 1 rows.
-#include "core/engine/nt_xent_loss.h"
+#include "plugins/pretrain/nt_xent_loss.h"
 
 #include <limits>
 
 #include "ATen/ATen.h"
 #include "c10/util/Exception.h"
 
-namespace stlab {
+namespace stlab::pretrain {
 
 at::Tensor NtXentLoss(const at::Tensor& embeddings, double temperature) {
   TORCH_CHECK(embeddings.dim() == 2 && embeddings.size(0) >= 2 && embeddings.size(0) % 2 == 0,
@@ -23,4 +23,4 @@ at::Tensor NtXentLoss(const at::Tensor& embeddings, double temperature) {
   return at::cross_entropy_loss(logits, positives);
 }
 
-}  // namespace stlab
+}  // namespace stlab::pretrain
