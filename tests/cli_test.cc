@@ -101,8 +101,43 @@ TEST(CliTest, ConfigPluginsListLoadsAPluginByConfigAlone) {
 
 TEST(CliTest, UnknownCommandAndMissingArgumentsAreUsageErrors) {
   EXPECT_EQ(RunCli("frobnicate").exit_code, 2);
+  EXPECT_THAT(RunCli("tran x.toml").output,
+              HasSubstr("unknown command 'tran' (did you mean 'train'?)"));
   EXPECT_EQ(RunCli("validate").exit_code, 2);
+  EXPECT_EQ(RunCli("").exit_code, 2);
   EXPECT_THAT(RunCli("").output, HasSubstr("usage: stlab COMMAND"));
+  EXPECT_EQ(RunCli("train a.toml b.toml").exit_code, 2);
+  EXPECT_EQ(RunCli("eval x.toml").exit_code, 2);  // --checkpoint is required.
+  EXPECT_EQ(RunCli("augment-preview x.toml --output_dir d --images 0").exit_code, 2);
+  EXPECT_EQ(RunCli("train x.toml --log_level").exit_code, 2);  // A flag without its value.
+}
+
+TEST(CliTest, EachCommandAcceptsOnlyItsOwnFlags) {
+  // --images belongs to augment-preview: train refuses it instead of ignoring it.
+  Result r = RunCli("train x.toml --images 3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, AllOf(HasSubstr("stlab train has no flag --images"),
+                              HasSubstr("usage: stlab train CONFIG")));
+  r = RunCli("eval x.toml --chekpoint m.pt");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("has no flag --chekpoint (did you mean 'checkpoint'?)"));
+}
+
+TEST(CliTest, HelpExitsZeroWithTheUsageGeneratedFromTheCommandTable) {
+  for (const char* line : {"--help", "help", "-h"}) {
+    Result r = RunCli(line);
+    EXPECT_EQ(r.exit_code, 0) << line;
+    // Every command is listed with its arguments.
+    EXPECT_THAT(r.output, AllOf(HasSubstr("usage: stlab COMMAND"), HasSubstr("  train CONFIG\n"),
+                                HasSubstr("  eval CONFIG --checkpoint PATH\n"),
+                                HasSubstr("  suite plan|run|report SUITE"),
+                                HasSubstr("--plugin_path")))
+        << line;
+  }
+  Result r = RunCli("augment-preview --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.output, AllOf(HasSubstr("usage: stlab augment-preview CONFIG --output_dir DIR"),
+                              HasSubstr("--images N"), HasSubstr("--seed S")));
 }
 
 TEST(CliTest, EvaluateCocoPrintsTheSummaryAndWritesJson) {

@@ -4,23 +4,20 @@
 // a researcher can see what a policy does.
 #include <iostream>
 #include <optional>
+#include <variant>
 
-#include "absl/flags/declare.h"
-#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "apps/stlab/plugin_host.h"
+#include "apps/stlab/run_output.h"
 #include "core/atomic_file.h"
 #include "core/data/drawing.h"
 #include "core/engine/components.h"
 #include "core/rng.h"
 #include "core/status.h"
 
-ABSL_DECLARE_FLAG(std::string, output_dir);
-ABSL_FLAG(int64_t, images, 8, "augment-preview: how many images of data.train to render");
-ABSL_FLAG(std::optional<int64_t>, seed, std::nullopt,
-          "augment-preview: seed of the augmentations' random draws (default: run.seed)");
 
 namespace stlab::cli {
 namespace {
@@ -58,26 +55,30 @@ absl::StatusOr<std::vector<std::filesystem::path>> RenderPreviews(
   return written;
 }
 
-}  // namespace
 
-int RunAugmentPreviewCommand(const std::vector<std::string>& args, const CommonOptions& options) {
-  const std::string output_dir = absl::GetFlag(FLAGS_output_dir);
-  const int64_t images = absl::GetFlag(FLAGS_images);
-  if (args.size() != 1 || output_dir.empty() || images < 1) {
-    std::cerr << "usage: stlab augment-preview CONFIG --output_dir DIR [--images N >= 1] "
-                 "[--seed S] [--set key=value]...\n";
-    return 2;
+int RunAugmentPreview(const Invocation& invocation) {
+  const std::string output_dir = invocation.Flag("output_dir");
+  if (output_dir.empty()) return UsageError(invocation, "--output_dir is required");
+  int64_t images = 8;
+  if (const std::string text = invocation.Flag("images");
+      !text.empty() && (!absl::SimpleAtoi(text, &images) || images < 1)) {
+    return UsageError(invocation, absl::StrCat("--images takes an integer >= 1, got '", text, "'"));
+  }
+  std::optional<int64_t> seed;
+  if (const std::string text = invocation.Flag("seed"); !text.empty()) {
+    int64_t value = 0;
+    if (!absl::SimpleAtoi(text, &value) || value < 0) {
+      return UsageError(invocation, absl::StrCat("--seed takes an integer >= 0, got '", text, "'"));
+    }
+    seed = value;
   }
   Registries registries;
-  absl::StatusOr<ValidatedConfig> config = LoadConfig(args[0], options, registries);
-  if (!config.ok()) {
-    std::cerr << config.status().message() << "\n";
-    return 1;
-  }
-  const std::optional<int64_t> seed = absl::GetFlag(FLAGS_seed);
+  std::variant<ValidatedConfig, int> loaded = LoadCommandConfig(invocation, registries);
+  if (const int* exit_code = std::get_if<int>(&loaded)) return *exit_code;
+  const ValidatedConfig& config = std::get<ValidatedConfig>(loaded);
   absl::StatusOr<std::vector<std::filesystem::path>> written = RenderPreviews(
-      *config, registries, images,
-      static_cast<uint64_t>(seed.value_or(config->Section("run").GetInt("seed"))), output_dir);
+      config, registries, images,
+      static_cast<uint64_t>(seed.value_or(config.Section("run").GetInt("seed"))), output_dir);
   if (!written.ok()) {
     std::cerr << "error: " << written.status().message() << "\n";
     return 1;
@@ -85,5 +86,14 @@ int RunAugmentPreviewCommand(const std::vector<std::string>& args, const CommonO
   for (const std::filesystem::path& path : *written) std::cout << path.string() << "\n";
   return 0;
 }
+
+}  // namespace
+
+STLAB_COMMAND({"augment-preview", "CONFIG --output_dir DIR",
+               "draw [augment] applied to data.train's first images (original | augmented PNGs)",
+               {{"output_dir", "DIR", "folder for the PNGs"},
+                {"images", "N", "how many images of data.train to render (default 8)"},
+                {"seed", "S", "seed of the augmentations' draws (default: run.seed)"}},
+               RunAugmentPreview});
 
 }  // namespace stlab::cli

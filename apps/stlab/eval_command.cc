@@ -2,11 +2,10 @@
 // evaluates saved weights (a run's checkpoint.pt or model_final.pt) on the config's
 // data.val, optionally writing the detections as COCO results for pycocotools.
 #include <iostream>
+#include <variant>
 
-#include "absl/flags/declare.h"
-#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "apps/stlab/plugin_host.h"
 #include "apps/stlab/run_output.h"
 #include "core/atomic_file.h"
@@ -15,10 +14,6 @@
 #include "plugins/evaluation/coco/coco_eval.h"
 #include "plugins/evaluation/coco/coco_json.h"
 
-ABSL_FLAG(std::string, checkpoint, "", "eval: weights to evaluate (checkpoint.pt or model_final.pt)");
-ABSL_FLAG(std::string, detections_out, "",
-          "eval: also write the detections as a COCO results JSON (for pycocotools)");
-ABSL_DECLARE_FLAG(std::string, json);
 
 namespace stlab::cli {
 namespace {
@@ -48,8 +43,8 @@ PredictionSink CocoResultsSink(const DatasetInfo& info, std::vector<coco::Detect
 }
 
 absl::StatusOr<Metrics> EvaluateCheckpoint(const ValidatedConfig& config, const Registries& registries,
-                                           const std::filesystem::path& checkpoint) {
-  const std::string detections_out = absl::GetFlag(FLAGS_detections_out);
+                                           const std::filesystem::path& checkpoint,
+                                           const std::string& detections_out) {
   absl::StatusOr<std::shared_ptr<const Dataset>> val = BuildValidationData(config, registries);
   if (!val.ok()) return val.status();
   if (detections_out.empty()) return EvaluateWeightsOn(config, registries, **val, checkpoint);
@@ -62,28 +57,21 @@ absl::StatusOr<Metrics> EvaluateCheckpoint(const ValidatedConfig& config, const 
   return metrics;
 }
 
-}  // namespace
-
-int RunEvalCommand(const std::vector<std::string>& args, const CommonOptions& options) {
-  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
-  if (args.size() != 1 || checkpoint.empty()) {
-    std::cerr << "usage: stlab eval CONFIG --checkpoint PATH [--json OUT.json] "
-                 "[--detections_out DETS.json] [--set key=value]...\n";
-    return 2;
-  }
+int RunEval(const Invocation& invocation) {
+  const std::string checkpoint = invocation.Flag("checkpoint");
+  if (checkpoint.empty()) return UsageError(invocation, "--checkpoint is required");
   Registries registries;
-  absl::StatusOr<ValidatedConfig> config = LoadConfig(args[0], options, registries);
-  if (!config.ok()) {
-    std::cerr << config.status().message() << "\n";
-    return 1;
-  }
-  absl::StatusOr<Metrics> metrics = EvaluateCheckpoint(*config, registries, checkpoint);
+  std::variant<ValidatedConfig, int> config = LoadCommandConfig(invocation, registries);
+  if (const int* exit_code = std::get_if<int>(&config)) return *exit_code;
+  absl::StatusOr<Metrics> metrics =
+      EvaluateCheckpoint(std::get<ValidatedConfig>(config), registries, checkpoint,
+                         invocation.Flag("detections_out"));
   if (!metrics.ok()) {
     std::cerr << "error: " << metrics.status().message() << "\n";
     return 1;
   }
   PrintMetrics(*metrics);
-  if (const std::string out = absl::GetFlag(FLAGS_json); !out.empty()) {
+  if (const std::string out = invocation.Flag("json"); !out.empty()) {
     if (absl::Status s = WriteFileAtomically(out, MetricsJson(*metrics) + "\n"); !s.ok()) {
       std::cerr << "error: " << s.message() << "\n";
       return 1;
@@ -91,5 +79,15 @@ int RunEvalCommand(const std::vector<std::string>& args, const CommonOptions& op
   }
   return 0;
 }
+
+}  // namespace
+
+STLAB_COMMAND({"eval", "CONFIG --checkpoint PATH",
+               "evaluate saved weights on the config's data.val",
+               {{"checkpoint", "PATH", "weights to evaluate (checkpoint.pt or model_final.pt)"},
+                {"json", "OUT.json", "also write the metrics to this JSON file"},
+                {"detections_out", "DETS.json",
+                 "also write the detections as a COCO results JSON (for pycocotools)"}},
+               RunEval});
 
 }  // namespace stlab::cli

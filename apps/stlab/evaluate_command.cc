@@ -2,24 +2,21 @@
 // evaluation of result files, printing pycocotools' 12-line summary.
 #include <iostream>
 
-#include "absl/flags/flag.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "plugins/evaluation/coco/coco_eval.h"
 #include "plugins/evaluation/coco/coco_json.h"
 
-ABSL_FLAG(std::string, gt, "", "evaluate coco: ground-truth COCO instances JSON (.gz accepted)");
-ABSL_FLAG(std::string, dets, "", "evaluate coco: COCO results JSON (.gz accepted)");
-ABSL_FLAG(std::string, json, "",
-          "evaluate coco, eval: also write the statistics / metrics to this JSON file");
-
 namespace stlab::cli {
+namespace {
 
-int RunEvaluateCommand(const std::vector<std::string>& args, const CommonOptions&) {
-  const std::string gt_path = absl::GetFlag(FLAGS_gt);
-  const std::string dets_path = absl::GetFlag(FLAGS_dets);
-  if (args.size() != 1 || args[0] != "coco" || gt_path.empty() || dets_path.empty()) {
-    std::cerr << "usage: stlab evaluate coco --gt GT.json --dets DETS.json [--json OUT.json]\n";
-    return 2;
+int RunEvaluate(const Invocation& invocation) {
+  const std::string gt_path = invocation.Flag("gt");
+  const std::string dets_path = invocation.Flag("dets");
+  if (invocation.args.size() != 1 || invocation.args[0] != "coco") {
+    return UsageError(invocation, "the one evaluation is `coco`");
+  }
+  if (gt_path.empty() || dets_path.empty()) {
+    return UsageError(invocation, "--gt and --dets are required");
   }
   absl::StatusOr<coco::GroundTruth> gt = coco::LoadGroundTruth(gt_path);
   if (!gt.ok()) {
@@ -37,7 +34,7 @@ int RunEvaluateCommand(const std::vector<std::string>& args, const CommonOptions
     return 1;
   }
   std::cout << coco::FormatSummary(result->stats);
-  if (const std::string out = absl::GetFlag(FLAGS_json); !out.empty()) {
+  if (const std::string out = invocation.Flag("json"); !out.empty()) {
     if (absl::Status s = coco::WriteStats(out, result->stats); !s.ok()) {
       std::cerr << "error: " << s.message() << "\n";
       return 1;
@@ -45,5 +42,15 @@ int RunEvaluateCommand(const std::vector<std::string>& args, const CommonOptions
   }
   return 0;
 }
+
+}  // namespace
+
+STLAB_COMMAND({"evaluate", "coco --gt GT.json --dets DETS.json",
+               "COCO bbox evaluation of result files (.gz accepted), printing pycocotools' "
+               "summary",
+               {{"gt", "GT.json", "ground-truth COCO instances JSON"},
+                {"dets", "DETS.json", "COCO results JSON"},
+                {"json", "OUT.json", "also write the 12 statistics to this JSON file"}},
+               RunEvaluate});
 
 }  // namespace stlab::cli

@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "core/config/validated_config.h"
 #include "registry/registries.h"
 

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "absl/strings/str_format.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "apps/stlab/plugin_host.h"
 #include "registry/registries.h"
 
@@ -37,19 +37,17 @@ void PrintComponent(const RegistryBase& registry, const ComponentInfo& c) {
   }
 }
 
-}  // namespace
-
-int RunPluginsCommand(const std::vector<std::string>& args, const CommonOptions& options) {
+int RunPlugins(const Invocation& invocation) {
+  const std::vector<std::string>& args = invocation.args;
   Registries registries;
-  absl::Status loaded = LoadPlugins(registries, options.plugin_paths);
+  absl::Status loaded = LoadPlugins(registries, invocation.common.plugin_paths);
   if (!loaded.ok()) std::cerr << "error: " << loaded.message() << "\n";
   if (args.empty()) {
     PrintList(registries);
     return loaded.ok() ? 0 : 1;
   }
   if (args[0] != "show" || args.size() != 2) {
-    std::cerr << "usage: stlab plugins [show NAME | show KIND/NAME]\n";
-    return 2;
+    return UsageError(invocation, "expected nothing, or show NAME, or show KIND/NAME");
   }
   const std::string& query = args[1];
   if (const size_t slash = query.find('/'); slash != std::string::npos) {
@@ -74,5 +72,12 @@ int RunPluginsCommand(const std::vector<std::string>& args, const CommonOptions&
   PrintComponent(*found->first, *found->second);
   return loaded.ok() ? 0 : 1;
 }
+
+}  // namespace
+
+STLAB_COMMAND({"plugins", "[show NAME | show KIND/NAME]",
+               "list loaded plugins and registered components; show: a component's parameters",
+               {},
+               RunPlugins});
 
 }  // namespace stlab::cli

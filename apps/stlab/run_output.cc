@@ -22,27 +22,34 @@ absl::Status StartRunLog(const std::filesystem::path& dir, const std::string& fi
   return ConfigureLogging(level, dir / file);
 }
 
-std::variant<ValidatedConfig, int> StartRunCommand(const std::vector<std::string>& args,
-                                                   const CommonOptions& options,
-                                                   const std::string& usage,
-                                                   const std::string& log_file,
-                                                   Registries& registries) {
-  if (args.size() != 1) {
-    std::cerr << "usage: " << usage << "\n";
-    return 2;
+std::variant<ValidatedConfig, int> LoadCommandConfig(const Invocation& invocation,
+                                                     Registries& registries) {
+  if (invocation.args.size() != 1) {
+    return UsageError(invocation, absl::StrCat("stlab ", invocation.command->name,
+                                               " takes one CONFIG, got ", invocation.args.size(),
+                                               " arguments"));
   }
-  absl::StatusOr<ValidatedConfig> config = LoadConfig(args[0], options, registries);
+  absl::StatusOr<ValidatedConfig> config =
+      LoadConfig(invocation.args[0], invocation.common, registries);
   if (!config.ok()) {
     std::cerr << config.status().message() << "\n";
     return 1;
   }
-  const std::filesystem::path dir = RunDirOf(*config);
-  if (absl::Status s = StartRunLog(dir, log_file, options.log_level); !s.ok()) {
+  return *std::move(config);
+}
+
+std::variant<ValidatedConfig, int> StartRunCommand(const Invocation& invocation,
+                                                   const std::string& log_file,
+                                                   Registries& registries) {
+  std::variant<ValidatedConfig, int> config = LoadCommandConfig(invocation, registries);
+  if (std::holds_alternative<int>(config)) return config;
+  const std::filesystem::path dir = RunDirOf(std::get<ValidatedConfig>(config));
+  if (absl::Status s = StartRunLog(dir, log_file, invocation.common.log_level); !s.ok()) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }
   LogInfo(absl::StrCat("run folder ", dir.string()));
-  return *std::move(config);
+  return config;
 }
 
 void PrintMetrics(const Metrics& metrics, const std::string& indent) {

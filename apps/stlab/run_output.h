@@ -9,20 +9,23 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "core/config/validated_config.h"
 #include "core/evaluator.h"
 #include "registry/registries.h"
 
 namespace stlab::cli {
 
-/// How `train`, `pretrain` and `self-train` start: exactly one CONFIG argument (else
-/// `usage` on stderr and exit code 2), loaded and validated into `registries` with
-/// the command's options, and the log started in RunDirOf(config) / `log_file`.
+/// How a command that runs one config starts: exactly one CONFIG argument (else a
+/// usage error, exit code 2), loaded with the command line's --set and
+/// --plugin_path and validated into `registries` (else the error, exit code 1).
 /// Returns the config, or the exit code to return (the error already printed).
-std::variant<ValidatedConfig, int> StartRunCommand(const std::vector<std::string>& args,
-                                                   const CommonOptions& options,
-                                                   const std::string& usage,
+std::variant<ValidatedConfig, int> LoadCommandConfig(const Invocation& invocation,
+                                                     Registries& registries);
+
+/// LoadCommandConfig, then the log started in RunDirOf(config) / `log_file`: how
+/// `train`, `pretrain` and `self-train` start.
+std::variant<ValidatedConfig, int> StartRunCommand(const Invocation& invocation,
                                                    const std::string& log_file,
                                                    Registries& registries);
 

@@ -4,25 +4,20 @@
 #include <iostream>
 #include <variant>
 
-#include "absl/flags/declare.h"
-#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "apps/stlab/plugin_host.h"
 #include "apps/stlab/run_output.h"
 #include "core/engine/self_training.h"
 #include "core/logging.h"
 
-ABSL_DECLARE_FLAG(std::string, checkpoint);
-ABSL_FLAG(std::string, output_dir, "",
-          "pseudo-label, augment-preview: folder for the files written");
-
 namespace stlab::cli {
-int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOptions& options) {
+namespace {
+
+int RunSelfTrain(const Invocation& invocation) {
   Registries registries;
   std::variant<ValidatedConfig, int> started =
-      StartRunCommand(args, options, "stlab self-train CONFIG [--set key=value]...",
-                      "self_train.log", registries);
+      StartRunCommand(invocation, "self_train.log", registries);
   if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
   const ValidatedConfig& config = std::get<ValidatedConfig>(started);
   const SelfTrainingFiles files(RunDirOf(config));
@@ -43,23 +38,18 @@ int RunSelfTrainCommand(const std::vector<std::string>& args, const CommonOption
   return 0;
 }
 
-int RunPseudoLabelCommand(const std::vector<std::string>& args, const CommonOptions& options) {
-  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint);
-  const std::string output_dir = absl::GetFlag(FLAGS_output_dir);
-  if (args.size() != 1 || checkpoint.empty() || output_dir.empty()) {
-    std::cerr << "usage: stlab pseudo-label CONFIG --checkpoint PATH --output_dir DIR "
-                 "[--set key=value]...\n";
-    return 2;
+int RunPseudoLabel(const Invocation& invocation) {
+  const std::string checkpoint = invocation.Flag("checkpoint");
+  const std::string output_dir = invocation.Flag("output_dir");
+  if (checkpoint.empty() || output_dir.empty()) {
+    return UsageError(invocation, "--checkpoint and --output_dir are required");
   }
   Registries registries;
-  absl::StatusOr<ValidatedConfig> config = LoadConfig(args[0], options, registries);
-  if (!config.ok()) {
-    std::cerr << config.status().message() << "\n";
-    return 1;
-  }
+  std::variant<ValidatedConfig, int> config = LoadCommandConfig(invocation, registries);
+  if (const int* exit_code = std::get_if<int>(&config)) return *exit_code;
   const PseudoLabelFiles files{std::filesystem::path(output_dir)};
-  absl::StatusOr<std::filesystem::path> labels =
-      WritePseudoLabelsFor(*config, registries, checkpoint, files);
+  absl::StatusOr<std::filesystem::path> labels = WritePseudoLabelsFor(
+      std::get<ValidatedConfig>(config), registries, checkpoint, files);
   if (!labels.ok()) {
     std::cerr << "error: " << labels.status().message() << "\n";
     return 1;
@@ -69,5 +59,18 @@ int RunPseudoLabelCommand(const std::vector<std::string>& args, const CommonOpti
             << "drawn: " << files.drawn().string() << "\n";
   return 0;
 }
+
+}  // namespace
+
+STLAB_COMMAND({"self-train", "CONFIG",
+               "teacher -> pseudo labels -> student, every round, in one resumable run folder",
+               {},
+               RunSelfTrain});
+
+STLAB_COMMAND({"pseudo-label", "CONFIG --checkpoint PATH --output_dir DIR",
+               "pseudo-label the config's unlabeled pool with a teacher's weights",
+               {{"checkpoint", "PATH", "the teacher's weights (model_final.pt or checkpoint.pt)"},
+                {"output_dir", "DIR", "folder for the pseudo labels, summary and drawings"}},
+               RunPseudoLabel});
 
 }  // namespace stlab::cli

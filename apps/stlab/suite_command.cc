@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "apps/stlab/plugin_host.h"
 #include "core/config/config_document.h"
 #include "core/config/config_schema.h"
@@ -22,12 +22,6 @@ namespace stlab::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr char kUsage[] =
-    "usage: stlab suite plan SUITE [--set suite.key=value]...   print runs and stages\n"
-    "       stlab suite run SUITE [--set suite.workers=N]...    run what is not done, then report\n"
-    "       stlab suite report SUITE                            write the report of what is done\n"
-    "       stlab suite stage DIR                               run one stage (executors do this)\n";
 
 // The suite and its plan, with the plugins its experiment names loaded.
 struct LoadedSuite {
@@ -142,18 +136,16 @@ int RunStageCommand(const fs::path& dir, const CommonOptions& options) {
   return 0;
 }
 
-}  // namespace
-
-int RunSuiteCommand(const std::vector<std::string>& args, const CommonOptions& options) {
+int RunSuiteCommand(const Invocation& invocation) {
+  const std::vector<std::string>& args = invocation.args;
+  const CommonOptions& options = invocation.common;
   if (args.size() != 2) {
-    std::cerr << kUsage;
-    return 2;
+    return UsageError(invocation, "expected an action (plan, run, report or stage) and a file");
   }
   const std::string& action = args[0];
   if (action == "stage") return RunStageCommand(args[1], options);
   if (action != "plan" && action != "run" && action != "report") {
-    std::cerr << "error: unknown suite action '" << action << "'\n" << kUsage;
-    return 2;
+    return UsageError(invocation, absl::StrCat("unknown suite action '", action, "'"));
   }
   Registries registries;
   absl::StatusOr<LoadedSuite> suite = LoadSuite(args[1], options, registries);
@@ -169,5 +161,15 @@ int RunSuiteCommand(const std::vector<std::string>& args, const CommonOptions& o
   if (action == "run") return RunSuite(*suite, options);
   return Report(*suite, nullptr);
 }
+
+}  // namespace
+
+STLAB_COMMAND({"suite", "plan|run|report SUITE | stage DIR",
+               "an experiment suite: plan prints its runs and stages, run computes what is not "
+               "done (cached, parallel, resumable) and reports, report writes the report of what "
+               "is done; stage runs one stage (as the executors do); --set suite.workers=N and "
+               "other suite keys override the file",
+               {},
+               RunSuiteCommand});
 
 }  // namespace stlab::cli

@@ -4,19 +4,19 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "apps/stlab/plugin_host.h"
 #include "apps/stlab/run_output.h"
 #include "core/engine/trainer.h"
 #include "core/logging.h"
 
 namespace stlab::cli {
+namespace {
 
-int RunTrainCommand(const std::vector<std::string>& args, const CommonOptions& options) {
+int RunTrain(const Invocation& invocation) {
   Registries registries;
   std::variant<ValidatedConfig, int> started =
-      StartRunCommand(args, options, "stlab train CONFIG [--set key=value]...",
-                      RunFiles("").log().filename(), registries);
+      StartRunCommand(invocation, RunFiles("").log().filename(), registries);
   if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
   const ValidatedConfig& config = std::get<ValidatedConfig>(started);
   const RunFiles files(RunDirOf(config));
@@ -29,5 +29,12 @@ int RunTrainCommand(const std::vector<std::string>& args, const CommonOptions& o
   PrintMetrics(result->metrics);
   return 0;
 }
+
+}  // namespace
+
+STLAB_COMMAND({"train", "CONFIG",
+               "train the config's run (resumes an interrupted run) and print its metrics",
+               {},
+               RunTrain});
 
 }  // namespace stlab::cli

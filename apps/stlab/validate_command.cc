@@ -2,22 +2,21 @@
 // config, or every error with its file, line and key.
 #include <iostream>
 
-#include "apps/stlab/commands.h"
+#include "apps/stlab/command.h"
 #include "apps/stlab/plugin_host.h"
 #include "core/config/validated_config.h"
 #include "registry/registries.h"
 
 namespace stlab::cli {
+namespace {
 
-int RunValidateCommand(const std::vector<std::string>& args, const CommonOptions& options) {
-  if (args.empty()) {
-    std::cerr << "usage: stlab validate CONFIG... [--set key=value]...\n";
-    return 2;
-  }
+int RunValidate(const Invocation& invocation) {
+  const std::vector<std::string>& args = invocation.args;
+  if (args.empty()) return UsageError(invocation, "no CONFIG given");
   int exit_code = 0;
   for (const std::string& file : args) {
     Registries registries;
-    absl::StatusOr<ValidatedConfig> config = LoadConfig(file, options, registries);
+    absl::StatusOr<ValidatedConfig> config = LoadConfig(file, invocation.common, registries);
     if (!config.ok()) {
       std::cerr << config.status().message() << "\n";
       exit_code = 1;
@@ -28,5 +27,13 @@ int RunValidateCommand(const std::vector<std::string>& args, const CommonOptions
   }
   return exit_code;
 }
+
+}  // namespace
+
+STLAB_COMMAND({"validate", "CONFIG...",
+               "check configs and print each fully resolved (every error with file, line and "
+               "key)",
+               {},
+               RunValidate});
 
 }  // namespace stlab::cli
