@@ -3,12 +3,19 @@
 #ifndef STLAB_CORE_SAMPLE_H_
 #define STLAB_CORE_SAMPLE_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 
 #include "ATen/core/Tensor.h"
 
 namespace stlab {
+
+/// Per-channel RGB normalization in 0-255 pixel units (ImageNet's by default).
+struct Normalization {
+  std::array<float, 3> mean = {123.675f, 116.28f, 103.53f};
+  std::array<float, 3> std = {58.395f, 57.12f, 57.375f};
+};
 
 /// A labeled (human or pseudo) or unlabeled image. All tensors live on the CPU.
 struct Sample {

@@ -13,12 +13,6 @@
 
 namespace stlab {
 
-/// Per-channel RGB normalization in 0-255 pixel units (ImageNet's by default).
-struct Normalization {
-  std::array<float, 3> mean = {123.675f, 116.28f, 103.53f};
-  std::array<float, 3> std = {58.395f, 57.12f, 57.375f};
-};
-
 struct Batch {
   /// [N, 3, H, W] float32, normalized, zero (after normalization) padded at the
   /// bottom and right so that H and W are multiples of the size divisor. Box

@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
-#include "core/data/shuffle.h"
+#include "core/shuffle.h"
 #include "core/rng.h"
 #include "core/status.h"
 

@@ -10,7 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/atomic_file.h"
-#include "core/data/shuffle.h"
+#include "core/shuffle.h"
 #include "core/rng.h"
 
 namespace stlab {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/logging.h"
 #include "core/status.h"

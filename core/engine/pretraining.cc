@@ -15,7 +15,7 @@
 #include "core/pretrain_method.h"
 #include "core/data/batch.h"
 #include "core/data/data_loader.h"
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/engine/task_model.h"
 #include "core/logging.h"

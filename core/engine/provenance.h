@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/config/validated_config.h"
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "core/export.h"
 
 namespace stlab {
@@ -17,7 +17,8 @@ namespace stlab {
 /// `image_folder(labels="subfolder", recursive=true, root="data/imagenet/train")`.
 STLAB_API std::string ComponentText(const ComponentConfig& component);
 
-/// Records in `state.text` what produces the checkpoint about to be saved:
+/// Records in `state.text` (StoreProvenance; DescribeProvenance reads it back) what
+/// produces the checkpoint about to be saved:
 ///   - "method": `method` ("train", "student", "supervised", "simclr");
 ///   - "config_sha256": SHA-256 (64 hex digits) of config.ToToml(), the text of the
 ///     run folder's config.toml;
@@ -27,12 +28,6 @@ STLAB_API std::string ComponentText(const ComponentConfig& component);
 /// The iterations that produced it are RunState::iteration.
 STLAB_API void RecordProvenance(const ValidatedConfig& config, const std::string& method,
                                 const std::string& init_origin, RunState& state);
-
-/// What RecordProvenance recorded in `state`, in one line for reports:
-/// "simclr, 500000 iterations, config sha256:0123456789ab, data image_folder(...),
-/// stlab 0.1.0". Keys that are absent are left out; a state with none of them
-/// (a checkpoint written before stlab recorded provenance) gives "".
-STLAB_API std::string DescribeProvenance(const RunState& state);
 
 }  // namespace stlab
 

@@ -18,7 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/config/validated_config.h"
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "core/evaluator.h"
 #include "core/export.h"
 #include "torch/nn/module.h"

@@ -8,7 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "core/atomic_file.h"
 #include "core/data/subset.h"
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/engine/metrics_log.h"
 #include "core/engine/provenance.h"

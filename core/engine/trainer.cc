@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/data/data_loader.h"
 #include "core/data/subset.h"
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/engine/evaluation.h"
 #include "core/engine/task_model.h"

@@ -7,7 +7,7 @@
 
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
-#include "core/data/shuffle.h"
+#include "core/shuffle.h"
 #include "core/status.h"
 #include "opencv2/core.hpp"
 #include "opencv2/imgproc.hpp"

@@ -10,7 +10,7 @@
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "core/data/shuffle.h"
+#include "core/shuffle.h"
 #include "opencv2/imgproc.hpp"
 #include "plugins/augment/image_ops.h"
 

@@ -9,7 +9,7 @@
 
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
-#include "core/data/batch.h"
+#include "core/sample.h"
 #include "opencv2/core.hpp"
 #include "opencv2/imgproc.hpp"
 

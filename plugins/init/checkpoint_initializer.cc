@@ -6,8 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/engine/checkpoint.h"
-#include "core/engine/provenance.h"
+#include "core/checkpoint.h"
 #include "core/status.h"
 #include "plugins/init/named_tensors.h"
 #include "plugins/init/weights_file.h"

@@ -1,4 +1,4 @@
-// Initialization from an stlab checkpoint (core/engine/checkpoint.h): a finished run's
+// Initialization from an stlab checkpoint (core/checkpoint.h): a finished run's
 // model_final.pt, a training checkpoint.pt or a pre-training run's output.
 #ifndef STLAB_PLUGINS_INIT_CHECKPOINT_INITIALIZER_H_
 #define STLAB_PLUGINS_INIT_CHECKPOINT_INITIALIZER_H_
@@ -24,7 +24,7 @@ class CheckpointInitializer : public Initializer {
   /// "checkpoint /abs/path sha256:0123456789ab" (without the digest before
   /// Initialize), followed, for a file that records what produced it, by that in
   /// parentheses: "(simclr, 500000 iterations, config sha256:..., data ..., stlab ...)"
-  /// (core/engine/provenance.h).
+  /// (DescribeProvenance, core/checkpoint.h).
   std::string Origin() const override;
 
  private:

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "ATen/ATen.h"
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "plugins/init/tiny_net_for_tests.h"

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "tests/fuzz/checkpoint_fuzz_model.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/tensor_bytes.h"

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 #include "tests/fuzz/checkpoint_fuzz_model.h"
 #include "torch/optim/sgd.h"
 

@@ -1,7 +1,7 @@
 // In-place Fisher-Yates shuffle driven by the portable Rng, so that a permutation
 // is the same on every machine (std::shuffle's is implementation-defined).
-#ifndef STLAB_CORE_DATA_SHUFFLE_H_
-#define STLAB_CORE_DATA_SHUFFLE_H_
+#ifndef STLAB_CORE_SHUFFLE_H_
+#define STLAB_CORE_SHUFFLE_H_
 
 #include <cstdint>
 #include <utility>
@@ -20,4 +20,4 @@ void Shuffle(std::vector<T>& items, Rng& rng) {
 
 }  // namespace stlab
 
-#endif  // STLAB_CORE_DATA_SHUFFLE_H_
+#endif  // STLAB_CORE_SHUFFLE_H_

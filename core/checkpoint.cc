@@ -3,7 +3,7 @@
 //   "STLABCKPT v2 bytes=<archive size> sha256=<hex>\n" <LibTorch archive>
 // The digest is checked before LibTorch parses a byte, so a damaged file is an
 // error naming it rather than wrong weights (or a crash in the parser).
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 
 #include <fstream>
 #include <iterator>
@@ -355,6 +355,54 @@ absl::StatusOr<CheckpointContents> ReadCheckpoint(std::string_view bytes,
         contents.state = ReadRunState(archive);
         return contents;
       });
+}
+
+namespace {
+
+constexpr char kMethodKey[] = "method";
+// NOTE: backbone.pt files written before provenance was recorded name their method
+// under this key; they are still described.
+constexpr char kLegacyMethodKey[] = "pretrain/method";
+constexpr char kConfigKey[] = "config_sha256";
+constexpr char kDataKey[] = "data";
+constexpr char kInitKey[] = "init";
+constexpr char kVersionKey[] = "stlab_version";
+
+// Digits of the config digest shown in a description, as DescribeOrigin shows a
+// file's.
+constexpr size_t kShownDigits = 12;
+
+const std::string* FindText(const RunState& state, const char* key) {
+  auto it = state.text.find(key);
+  return it == state.text.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+void StoreProvenance(const Provenance& provenance, RunState& state) {
+  state.text[kMethodKey] = provenance.method;
+  state.text[kConfigKey] = provenance.config_sha256;
+  state.text[kDataKey] = provenance.data;
+  state.text[kInitKey] = provenance.init;
+  state.text[kVersionKey] = provenance.stlab_version;
+}
+
+std::string DescribeProvenance(const RunState& state) {
+  const std::string* method = FindText(state, kMethodKey);
+  if (method == nullptr) method = FindText(state, kLegacyMethodKey);
+  const std::string* config = FindText(state, kConfigKey);
+  const std::string* data = FindText(state, kDataKey);
+  const std::string* version = FindText(state, kVersionKey);
+  if (method == nullptr && config == nullptr && data == nullptr && version == nullptr) return "";
+  std::vector<std::string> parts;
+  if (method != nullptr) parts.push_back(*method);
+  parts.push_back(absl::StrCat(state.iteration, " iterations"));
+  if (config != nullptr) {
+    parts.push_back(absl::StrCat("config sha256:", config->substr(0, kShownDigits)));
+  }
+  if (data != nullptr) parts.push_back(absl::StrCat("data ", *data));
+  if (version != nullptr) parts.push_back(absl::StrCat("stlab ", *version));
+  return absl::StrJoin(parts, ", ");
 }
 
 }  // namespace stlab

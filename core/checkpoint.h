@@ -1,8 +1,8 @@
 // Training checkpoints: model, optimizer and run state in one file, written
 // atomically so that a run killed at any moment resumes from the last complete
 // checkpoint.
-#ifndef STLAB_CORE_ENGINE_CHECKPOINT_H_
-#define STLAB_CORE_ENGINE_CHECKPOINT_H_
+#ifndef STLAB_CORE_CHECKPOINT_H_
+#define STLAB_CORE_CHECKPOINT_H_
 
 #include <cstdint>
 #include <filesystem>
@@ -89,6 +89,26 @@ struct CheckpointContents {
 STLAB_API absl::StatusOr<CheckpointContents> ReadCheckpoint(std::string_view bytes,
                                                             const std::filesystem::path& path);
 
+/// What produced a checkpoint, kept in its RunState::text so that whoever starts
+/// from the file can say where its weights came from.
+struct Provenance {
+  std::string method;         ///< "train", "student", "supervised", "simclr", ...
+  std::string config_sha256;  ///< SHA-256 of the run folder's config.toml.
+  std::string data;           ///< data.train in one line, or "none".
+  std::string init;           ///< The Initializer::Origin() of the run's own start.
+  std::string stlab_version;  ///< The stlab that wrote the file.
+};
+
+/// Stores `provenance` in `state.text` (keys "method", "config_sha256", "data",
+/// "init", "stlab_version").
+STLAB_API void StoreProvenance(const Provenance& provenance, RunState& state);
+
+/// What StoreProvenance stored, in one line for reports: "simclr, 500000
+/// iterations, config sha256:0123456789ab, data image_folder(...), stlab 0.1.0".
+/// Keys that are absent are left out; a state with none of them (a checkpoint
+/// written before stlab recorded provenance) gives "".
+STLAB_API std::string DescribeProvenance(const RunState& state);
+
 }  // namespace stlab
 
-#endif  // STLAB_CORE_ENGINE_CHECKPOINT_H_
+#endif  // STLAB_CORE_CHECKPOINT_H_

@@ -1,4 +1,4 @@
-#include "core/engine/checkpoint.h"
+#include "core/checkpoint.h"
 
 #include <fstream>
 #include <iterator>
