@@ -133,6 +133,12 @@ ParamSpec ParamSpec::Required(std::string name, ParamType type, std::string doc)
 
 ParamSpec& ParamSpec::Min(double min) {
   min_ = min;
+  min_exclusive_ = false;
+  return *this;
+}
+ParamSpec& ParamSpec::Above(double bound) {
+  min_ = bound;
+  min_exclusive_ = true;
   return *this;
 }
 ParamSpec& ParamSpec::Max(double max) {
@@ -159,9 +165,10 @@ std::string ParamSpec::DescribeConstraint() const {
                                    : std::string(ParamTypeName(type_)))
                         : element;
   if (min_ && max_) {
-    absl::StrAppend(&out, " in [", FormatNumber(*min_), ", ", FormatNumber(*max_), "]");
+    absl::StrAppend(&out, " in ", min_exclusive_ ? "(" : "[", FormatNumber(*min_), ", ",
+                    FormatNumber(*max_), "]");
   } else if (min_) {
-    absl::StrAppend(&out, " >= ", FormatNumber(*min_));
+    absl::StrAppend(&out, min_exclusive_ ? " > " : " >= ", FormatNumber(*min_));
   } else if (max_) {
     absl::StrAppend(&out, " <= ", FormatNumber(*max_));
   }
@@ -174,7 +181,8 @@ std::string ParamSpec::DescribeConstraint() const {
 
 absl::Status ParamSpec::CheckConstraints(const ParamValue& value) const {
   auto check_number = [&](double v) -> absl::Status {
-    if ((min_ && v < *min_) || (max_ && v > *max_) || v != v) {
+    if ((min_ && (v < *min_ || (min_exclusive_ && v == *min_))) || (max_ && v > *max_) ||
+        v != v) {
       return absl::OutOfRangeError(absl::StrCat("must be ", DescribeConstraint(), ", got ",
                                                 FormatNumber(v)));
     }

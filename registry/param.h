@@ -51,6 +51,9 @@ class STLAB_API ParamSpec {
   }
 
   ParamSpec& Min(double min);
+  /// An exclusive lower bound: values must be > `bound` (a scale, a learning rate,
+  /// an epsilon: 0 is not allowed, anything above is).
+  ParamSpec& Above(double bound);
   ParamSpec& Max(double max);
   ParamSpec& Range(double min, double max) { return Min(min).Max(max); }
   /// Allowed values of a string (or every element of a string list), or of an int
@@ -67,6 +70,8 @@ class STLAB_API ParamSpec {
   const std::string& doc() const { return doc_; }
   const std::optional<ParamValue>& default_value() const { return default_value_; }
   const std::optional<double>& min() const { return min_; }
+  /// Whether min() itself is excluded (Above()).
+  bool min_exclusive() const { return min_exclusive_; }
   const std::optional<double>& max() const { return max_; }
   const std::vector<std::string>& choices() const { return choices_; }
   const std::optional<int64_t>& length() const { return length_; }
@@ -94,6 +99,9 @@ class STLAB_API ParamSpec {
   std::vector<std::string> choices_;
   std::optional<int64_t> length_;
   bool file_name_ = false;
+  // NOTE: after file_name_, in what was padding, so that the members above keep
+  // their offsets for plugins built against API v3 before it.
+  bool min_exclusive_ = false;
 };
 
 using ParamSpecs = std::vector<ParamSpec>;

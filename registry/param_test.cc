@@ -22,6 +22,18 @@ TEST(ParamSpecTest, DescribesConstraints) {
             "list of 2 int >= 1");
 }
 
+TEST(ParamSpecTest, AboveIsAnExclusiveLowerBound) {
+  const ParamSpec scale = ParamSpec::Float("scale", 1.0, "").Above(0.0);
+  EXPECT_TRUE(scale.min_exclusive());
+  EXPECT_EQ(scale.DescribeConstraint(), "float > 0");
+  EXPECT_THAT(scale.Accept(0.0), StatusIs(absl::StatusCode::kOutOfRange, "must be float > 0, got 0"));
+  EXPECT_THAT(scale.Accept(-1.0), StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("got -1")));
+  EXPECT_THAT(scale.Accept(1e-9), IsOk());
+  EXPECT_EQ(ParamSpec::Float("p", 0.5, "").Above(0).Max(1).DescribeConstraint(), "float in (0, 1]");
+  // Min() after Above() makes the bound inclusive again.
+  EXPECT_THAT(ParamSpec::Float("p", 0.5, "").Above(0).Min(0).Accept(0.0), IsOk());
+}
+
 TEST(ParamSpecTest, AcceptWidensIntsToFloatsOnly) {
   auto f = ParamSpec::Float("p", 0.5, "");
   EXPECT_EQ(std::get<double>(*f.Accept(int64_t{1})), 1.0);

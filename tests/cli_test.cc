@@ -202,7 +202,9 @@ TEST(CliTest, ValidateRejectsWhatTrainingWouldReject) {
             "train.warmup_iterations: must be at most train.iterations (600), got 5000"},
            {"model.backbone.depth=19",
             "model.backbone.depth: must be one of {18, 34, 50, 101}, got 19"},
-           {"data.train_fraction=0.0", "data.train_fraction: must be above 0"}}) {
+           {"data.train_fraction=0.0", "data.train_fraction: must be above 0"},
+           {"model.backbone.width_multiplier=0",
+            "model.backbone.width_multiplier: must be float > 0, got 0"}}) {
     Result r = RunCli("validate " + config + " --set " + set);
     EXPECT_EQ(r.exit_code, 1) << set;
     EXPECT_THAT(r.output, HasSubstr(expected)) << set;

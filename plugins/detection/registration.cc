@@ -16,7 +16,7 @@ absl::Status RegisterDetection(Registries& registries) {
        "per-class NMS",
        {ParamSpec::Int("num_convs", 4, "3x3 conv + ReLU layers per tower").Min(0),
         ParamSpec::String("norm", "none", "tower normalization").OneOf({"none", "group_norm"}),
-        ParamSpec::Float("anchor_size", 4.0, "anchor side at octave scale 1, in strides").Min(0.0),
+        ParamSpec::Float("anchor_size", 4.0, "anchor side at octave scale 1, in strides").Above(0.0),
         ParamSpec::Int("scales_per_octave", 3, "anchor scales 2^(i/n), i < n").Min(1),
         ParamSpec::FloatList("aspect_ratios", {0.5, 1.0, 2.0}, "anchor height / width ratios"),
         ParamSpec::Float("positive_iou", 0.5, "anchors with IoU >= this are positives")

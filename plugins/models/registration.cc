@@ -18,14 +18,14 @@ absl::Status RegisterModels(Registries& registries) {
        {ParamSpec::Int("depth", 50, "number of layers").OneOf({"18", "34", "50", "101"}),
         ParamSpec::Float("width_multiplier", 1.0,
                          "scales every stage's channels (rounded, at least 8)")
-            .Min(0.0),
+            .Above(0.0),
         ParamSpec::Float("depth_multiplier", 1.0,
                          "scales the blocks per stage (rounded up, at least 1)")
-            .Min(0.0),
+            .Above(0.0),
         ParamSpec::Float("bn_momentum", 0.1,
                          "batch-norm running-average momentum (PyTorch convention)")
             .Range(0.0, 1.0),
-        ParamSpec::Float("bn_epsilon", 1e-5, "batch-norm epsilon").Min(0.0),
+        ParamSpec::Float("bn_epsilon", 1e-5, "batch-norm epsilon").Above(0.0),
         ParamSpec::Bool("freeze_bn", false,
                         "batch norms keep eval-mode statistics and get no gradients")}},
       [](const Params& p, const NoContext&) -> absl::StatusOr<std::shared_ptr<Backbone>> {
@@ -48,10 +48,10 @@ absl::Status RegisterModels(Registries& registries) {
             .OneOf({"b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7"}),
         ParamSpec::Float("width_multiplier", 1.0,
                          "scales the variant's widths (rounded to multiples of 8, at least 8)")
-            .Min(0.0),
+            .Above(0.0),
         ParamSpec::Float("depth_multiplier", 1.0,
                          "scales the variant's blocks per stage (rounded up)")
-            .Min(0.0),
+            .Above(0.0),
         ParamSpec::Float("bn_momentum", 0.01,
                          "batch-norm running-average momentum (PyTorch convention; TF "
                          "reference and torchvision B5-B7; torchvision B0-B4 use 0.1)")
@@ -59,7 +59,7 @@ absl::Status RegisterModels(Registries& registries) {
         ParamSpec::Float("bn_epsilon", 1e-3,
                          "batch-norm epsilon (TF reference and torchvision B5-B7; torchvision "
                          "B0-B4 use 1e-5)")
-            .Min(0.0),
+            .Above(0.0),
         ParamSpec::Bool("freeze_bn", false,
                         "batch norms keep eval-mode statistics and get no gradients"),
         ParamSpec::Float("drop_connect_rate", 0.2,
