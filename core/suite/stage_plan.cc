@@ -42,6 +42,40 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
   return a;
 }
 
+// What each kind of stage reads of its resolved config, declared once: the tables
+// or single keys (`keep`; empty: all) that enter its hash, minus those in `drop`.
+// What reaches a stage through an upstream stage (the teacher's model, data and
+// seed for pseudo-labeling; the model for evaluation) enters through that stage's
+// hash. core/suite/stage_plan_test.cc changes every parameter of the schema's
+// [self_training] and checks that exactly the stages that read it change.
+struct StageKeys {
+  std::vector<std::string> keep;
+  std::vector<std::string> drop;
+};
+
+const StageKeys& KeysOf(StageKind kind) {
+  static const auto* const kKeys = new std::map<StageKind, StageKeys>{
+      {StageKind::kPretrain, {{}, {}}},
+      // The run's model on the human labels: a baseline and a teacher are one stage.
+      {StageKind::kTrain, {{}, {"self_training", "data.val", "eval"}}},
+      {StageKind::kPseudoLabel,
+       {{"self_training.pseudo_labeler", "self_training.unlabeled_pool",
+         "self_training.audit_images", "self_training.teacher_flip", "self_training.teacher_scales",
+         "self_training.teacher_tta_nms_iou", "self_training.teacher_tta_max_detections",
+         "data.unlabeled", "eval"},
+        {}}},
+      // A student reads the pool (its images) but not how it was labeled, and a round
+      // does not depend on how many follow it.
+      {StageKind::kStudent,
+       {{},
+        {"data.val", "eval", "self_training.pseudo_labeler", "self_training.audit_images",
+         "self_training.teacher_flip", "self_training.teacher_scales",
+         "self_training.teacher_tta_nms_iou", "self_training.teacher_tta_max_detections",
+         "self_training.rounds", "self_training.teacher_checkpoint"}}},
+      {StageKind::kEvaluate, {{"data.val", "eval"}, {}}}};
+  return kKeys->at(kind);
+}
+
 // The name of a TOML header line's table ("[a.b]" and "[[a.b]]" -> "a.b"), or "".
 std::string TableOf(absl::string_view line) {
   if (!absl::StartsWith(line, "[")) return "";
@@ -56,16 +90,37 @@ bool UnderAny(const std::string& table, const std::vector<std::string>& prefixes
   });
 }
 
-// `toml` (ValidatedConfig::ToToml's layout: a header line per table) with only the
-// tables under `prefixes` (keep) or all but those (!keep). Top-level keys stay.
-std::string FilterTables(const std::string& toml, const std::vector<std::string>& prefixes,
-                         bool keep) {
+// `toml` (ValidatedConfig::ToToml's layout: a header line per table, one line per
+// key) with the keys that `keys` selects: a key line is kept when its full path
+// ("table.key") is under a `keep` entry (or `keep` is empty) and under no `drop`
+// entry; a header line when its table is under no `drop` entry and has kept keys
+// or is under a `keep` entry.
+std::string SelectKeys(const std::string& toml, const StageKeys& keys) {
+  auto selected = [&keys](const std::string& path) {
+    return (keys.keep.empty() || UnderAny(path, keys.keep)) && !UnderAny(path, keys.drop);
+  };
   std::string out;
-  bool in_kept = true;
+  std::string table;
+  std::string header;  // Written before the first kept key of its table.
   for (absl::string_view line : absl::StrSplit(toml, '\n')) {
-    const std::string table = TableOf(line);
-    if (!table.empty()) in_kept = UnderAny(table, prefixes) == keep;
-    if (in_kept) absl::StrAppend(&out, line, "\n");
+    if (const std::string name = TableOf(line); !name.empty()) {
+      table = name;
+      header = std::string(line);
+      if (selected(table)) {
+        absl::StrAppend(&out, header, "\n");
+        header.clear();
+      }
+      continue;
+    }
+    const size_t eq = line.find(" = ");
+    if (eq == absl::string_view::npos) continue;  // Blank lines and comments.
+    const std::string key(absl::StripAsciiWhitespace(line.substr(0, eq)));
+    if (!selected(table.empty() ? key : absl::StrCat(table, ".", key))) continue;
+    if (!header.empty() && !UnderAny(table, keys.drop)) {
+      absl::StrAppend(&out, header, "\n");
+      header.clear();
+    }
+    absl::StrAppend(&out, line, "\n");
   }
   return out;
 }
@@ -128,7 +183,8 @@ class Planner {
       StageRecipe pretrain{{cell.pretrain}, Concat(cell.pretrain_overrides, StageRunOverrides()), {}};
       STLAB_ASSIGN_OR_RETURN(ValidatedConfig config,
                              Resolve(pretrain, registries_, context + " pre-training"));
-      const std::string id = Add(StageKind::kPretrain, pretrain, config.ToToml(), {}, {});
+      const std::string id = Add(StageKind::kPretrain, pretrain,
+                                 SelectKeys(config.ToToml(), KeysOf(StageKind::kPretrain)), {}, {});
       const std::string backbone = (plan_.StageDir(id) / "backbone.pt").string();
       overrides.push_back(absl::StrCat("model.init={_replace_=true, type=\"checkpoint\", path=\"",
                                        backbone, "\"}"));
@@ -145,7 +201,9 @@ class Planner {
     // [self_training] table, so that a baseline and a teacher are one stage.
     StageRecipe train{cell.layers, overrides, Concat({"self_training"}, EvaluationTables())};
     STLAB_ASSIGN_OR_RETURN(ValidatedConfig train_config, Resolve(train, registries_, context));
-    run.train_stage = Add(StageKind::kTrain, train, text_of(train_config), {}, pretrain_dependency);
+    run.train_stage = Add(StageKind::kTrain, train,
+                          SelectKeys(text_of(train_config), KeysOf(StageKind::kTrain)), {},
+                          pretrain_dependency);
     StageRecipe evaluate{cell.layers, overrides, {"self_training"}};
     STLAB_ASSIGN_OR_RETURN(ValidatedConfig evaluate_config, Resolve(evaluate, registries_, context));
     if (evaluate_config.Component("data.val") == nullptr) {
@@ -153,7 +211,7 @@ class Planner {
           context, ": a suite evaluates every model on data.val; the experiment has no [data.val]"));
     }
     const std::string evaluation_text =
-        FilterTables(text_of(evaluate_config), EvaluationTables(), true);
+        SelectKeys(text_of(evaluate_config), KeysOf(StageKind::kEvaluate));
     run.train_evaluation = Add(StageKind::kEvaluate, evaluate, evaluation_text,
                                {{"model", run.train_stage}}, {});
     run.evaluation = run.train_evaluation;
@@ -167,22 +225,19 @@ class Planner {
             context, ": self-training needs [self_training.pseudo_labeler] and "
                      "[self_training.loss_combiner] in the experiment"));
       }
-      std::string labeling_text =
-          FilterTables(text_of(config), {"self_training.pseudo_labeler", "data.unlabeled", "eval"}, true);
-      // NOTE: the teacher's test-time augmentation lives in [self_training], which
-      // the labeling text leaves out; it joins the hash only when set, so that
-      // labels made without it keep their stage.
-      STLAB_ASSIGN_OR_RETURN(const TeacherTtaOptions tta,
-                             TeacherTtaOptionsFrom(config.Section("self_training")));
-      if (tta.Enabled()) absl::StrAppend(&labeling_text, "# teacher_tta: ", tta.Describe(), "\n");
-      // NOTE: the same for the pool: the default keeps the stages labeled before it existed.
-      if (const std::string pool = config.Section("self_training").GetString("unlabeled_pool");
-          pool != "data.unlabeled") {
-        absl::StrAppend(&labeling_text, "# unlabeled_pool: ", pool, "\n");
+      if (!config.Section("self_training").GetString("teacher_checkpoint").empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            context, ": self_training.teacher_checkpoint is for `stlab self-train`; a suite "
+                     "trains each run's teacher as a stage of its own"));
       }
+      STLAB_RETURN_IF_ERROR(Annotate(TeacherTtaOptionsFrom(config.Section("self_training")).status(),
+                                     context));
+      const std::string labeling_text =
+          SelectKeys(text_of(config), KeysOf(StageKind::kPseudoLabel));
       StageRecipe student{cell.layers, overrides, EvaluationTables()};
       STLAB_ASSIGN_OR_RETURN(ValidatedConfig student_config, Resolve(student, registries_, context));
-      const std::string student_text = text_of(student_config);
+      const std::string student_text =
+          SelectKeys(text_of(student_config), KeysOf(StageKind::kStudent));
       std::string teacher = run.train_stage;
       const int64_t rounds = config.Section("self_training").GetInt("rounds");
       for (int64_t round = 1; round <= rounds; ++round) {
@@ -203,7 +258,8 @@ class Planner {
   std::string Add(StageKind kind, const StageRecipe& recipe, const std::string& config_text,
                          const std::map<std::string, std::string>& inputs,
                          const std::vector<std::string>& extra_dependencies) {
-    std::string hashed = absl::StrCat("stlab stage v1\nkind: ", StageKindName(kind),
+    // v2: each kind's text is the keys it declares (KeysOf).
+    std::string hashed = absl::StrCat("stlab stage v2\nkind: ", StageKindName(kind),
                                       "\ncode: ", plan_.code_version, "\n");
     Stage stage;
     for (const auto& [role, id] : inputs) {
