@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "core/atomic_file.h"
+#include "core/file_bytes.h"
 #include "core/logging.h"
 #include "core/sha256.h"
 #include "core/status.h"
@@ -82,22 +83,6 @@ absl::StatusOr<std::string_view> VerifiedArchive(std::string_view bytes,
   return archive;
 }
 
-absl::StatusOr<std::string> ReadWholeFile(const std::filesystem::path& path) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("checkpoint '", path.string(), "' is a directory, not a file"));
-  }
-  if (!std::filesystem::is_regular_file(path, error)) {
-    return absl::NotFoundError(absl::StrCat("checkpoint '", path.string(), "' does not exist"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    return absl::DataLossError(absl::StrCat("checkpoint '", path.string(), "' cannot be read"));
-  }
-  return bytes;
-}
 
 // Parameters and buffers by their full dotted names ("layer1.0.conv1.weight").
 // NOTE: saved flat rather than with Module::save, whose load silently accepts a
@@ -258,7 +243,7 @@ absl::Status SaveCheckpoint(const std::filesystem::path& path, const torch::nn::
 
 absl::Status LoadCheckpoint(const std::filesystem::path& path, torch::nn::Module& model,
                             torch::optim::Optimizer* optimizer, RunState* state) {
-  STLAB_ASSIGN_OR_RETURN(const std::string bytes, ReadWholeFile(path));
+  STLAB_ASSIGN_OR_RETURN(const std::string bytes, ReadFileBytes(path, "checkpoint"));
   STLAB_ASSIGN_OR_RETURN(const std::string_view verified, VerifiedArchive(bytes, path));
   return CallAndCatch(absl::StrCat("loading checkpoint '", path.string(), "'"),
                       [&]() -> absl::Status {

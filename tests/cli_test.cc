@@ -234,7 +234,7 @@ TEST(CliTest, DeepConfigIsAnErrorNotACrash) {
   EXPECT_THAT(r.output, HasSubstr("deep.toml:1:129: a dotted key of more than 64 parts"));
   r = RunCli("validate " + file.parent_path().string());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.output, HasSubstr("is a directory, not a TOML file"));
+  EXPECT_THAT(r.output, HasSubstr("is a directory, not a file"));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/config/internal/toml_document.h"
+#include "core/file_bytes.h"
 #include "core/status.h"
 
 namespace stlab {
@@ -199,26 +200,8 @@ absl::Status RejectDeepNesting(toml::table& root) {
 }
 
 absl::StatusOr<toml::table> ParseTomlFile(const std::filesystem::path& file) {
-  std::error_code error;
-  const std::filesystem::file_status status = std::filesystem::status(file, error);
-  if (std::filesystem::is_directory(status)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("config file '", file.string(), "' is a directory, not a TOML file"));
-  }
-  if (!std::filesystem::exists(status)) {
-    return absl::NotFoundError(absl::StrCat("config file '", file.string(), "' does not exist"));
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("config file '", file.string(), "' is not a regular file"));
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof()) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read config file '", file.string(), "'"));
-  }
-  return ParseToml(text.str(), file.string());
+  STLAB_ASSIGN_OR_RETURN(const std::string text, ReadFileBytes(file, "config file"));
+  return ParseToml(text, file.string());
 }
 
 }  // namespace config_internal

@@ -15,19 +15,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "core/atomic_file.h"
+#include "core/file_bytes.h"
 #include "core/logging.h"
 #include "core/status.h"
 
 namespace stlab {
 namespace {
-
-absl::StatusOr<std::string> ReadText(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read '", path.string(), "'"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -94,7 +87,7 @@ absl::Status ClaimRunFolder(const std::filesystem::path& dir,
                             const std::string& resolved_config, bool trained) {
   std::error_code error;
   if (std::filesystem::exists(config_file, error)) {
-    STLAB_ASSIGN_OR_RETURN(const std::string existing, ReadText(config_file));
+    STLAB_ASSIGN_OR_RETURN(const std::string existing, ReadFileBytes(config_file, "run config"));
     if (existing == resolved_config) return absl::OkStatus();
     std::vector<std::string> differing = DifferingConfigKeys(existing, resolved_config);
     if (!trained) {

@@ -14,6 +14,7 @@
 #include "core/engine/pseudo_labels.h"
 #include "core/engine/self_training.h"
 #include "core/engine/trainer.h"
+#include "core/file_bytes.h"
 #include "core/logging.h"
 #include "core/sha256.h"
 #include "core/status.h"
@@ -127,10 +128,8 @@ absl::Status WriteStageRecipe(const SuitePlan& plan, const Stage& stage) {
   const std::string text = RecipeText(plan, stage);
   std::error_code error;
   if (fs::exists(files.recipe(), error)) {
-    std::ifstream in(files.recipe(), std::ios::binary);
-    std::stringstream existing;
-    existing << in.rdbuf();
-    if (existing.str() == text) return absl::OkStatus();
+    STLAB_ASSIGN_OR_RETURN(const std::string existing, ReadFileBytes(files.recipe(), "stage recipe"));
+    if (existing == text) return absl::OkStatus();
     return absl::FailedPreconditionError(absl::StrCat(
         files.recipe().string(), " holds a different recipe for stage ", stage.id,
         " (an edited cache folder?); remove ", files.dir.string(), " to recompute it"));

@@ -6,25 +6,15 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/file_bytes.h"
+#include "core/status.h"
 
 namespace stlab::init {
 
 absl::StatusOr<WeightsFile> ReadWeightsFile(const std::filesystem::path& path) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
-    return absl::NotFoundError(absl::StrCat("weights file '", path.string(), "' does not exist"));
-  }
-  const uintmax_t size = std::filesystem::file_size(path, error);
-  std::ifstream in(path, std::ios::binary);
   WeightsFile file;
   file.path = path;
-  if (!error && in) {
-    file.bytes.resize(size);
-    in.read(file.bytes.data(), static_cast<std::streamsize>(size));
-  }
-  if (error || !in || static_cast<uintmax_t>(in.gcount()) != size) {
-    return absl::UnavailableError(absl::StrCat("cannot read weights file '", path.string(), "'"));
-  }
+  STLAB_ASSIGN_OR_RETURN(file.bytes, ReadFileBytes(path, "weights file"));
   file.sha256_hex = Sha256Hex(file.bytes);
   return file;
 }

@@ -102,8 +102,10 @@ TEST_F(ModelsRegistrationTest, UnknownDepthIsAClearError) {
 }
 
 TEST_F(ModelsRegistrationTest, OutOfRangeParamsAreErrors) {
+  // The declaration itself refuses 0 (ParamSpec::Above), so `validate` does too.
   EXPECT_THAT(r_.backbones().Create("resnet", {{"width_multiplier", 0.0}}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("width_multiplier")));
+              StatusIs(absl::StatusCode::kOutOfRange,
+                       HasSubstr("'width_multiplier' must be float > 0, got 0")));
   EXPECT_FALSE(r_.backbones().Create("resnet", {{"bn_momentum", 1.5}}).ok());
   EXPECT_FALSE(r_.necks()
                    .Create("fpn", {{"p6_from", std::string("p6")}}, NeckContext{{{"c5", 8, 32}}})

@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/atomic_file.h"
+#include "core/file_bytes.h"
 #include "core/status.h"
 #include "simdjson.h"
 
@@ -33,29 +34,6 @@ struct JsonText {
   std::string bytes;
   size_t size = 0;
 };
-
-absl::Status IoError(const std::filesystem::path& path, absl::string_view action) {
-  return absl::ErrnoToStatus(errno, absl::StrCat(path.string(), ": cannot ", action));
-}
-
-// Closes a FILE* on scope exit.
-struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
-};
-
-absl::StatusOr<std::string> ReadBytes(const std::filesystem::path& path) {
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (file == nullptr) return IoError(path, "open");
-  std::string bytes;
-  std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
-  if (!error) bytes.reserve(size + simdjson::SIMDJSON_PADDING);
-  char chunk[1 << 16];
-  size_t n;
-  while ((n = std::fread(chunk, 1, sizeof(chunk), file.get())) > 0) bytes.append(chunk, n);
-  if (std::ferror(file.get())) return IoError(path, "read");
-  return bytes;
-}
 
 // Inflates one or more concatenated gzip members.
 absl::StatusOr<std::string> Gunzip(std::string_view in, const std::filesystem::path& path) {
@@ -105,7 +83,8 @@ absl::StatusOr<std::string> Gunzip(std::string_view in, const std::filesystem::p
 
 absl::StatusOr<JsonText> ReadJsonText(const std::filesystem::path& path) {
   JsonText text;
-  STLAB_ASSIGN_OR_RETURN(text.bytes, ReadBytes(path));
+  STLAB_ASSIGN_OR_RETURN(text.bytes,
+                         ReadFileBytes(path, "COCO JSON file", simdjson::SIMDJSON_PADDING));
   if (text.bytes.size() >= 2 && static_cast<uint8_t>(text.bytes[0]) == 0x1f &&
       static_cast<uint8_t>(text.bytes[1]) == 0x8b) {
     STLAB_ASSIGN_OR_RETURN(text.bytes, Gunzip(text.bytes, path));
