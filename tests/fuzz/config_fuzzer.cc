@@ -45,20 +45,11 @@ stlab::Registries& InTreeRegistries() {
   return *registries;
 }
 
-std::filesystem::path FuzzFolder() {
-  static const std::filesystem::path folder = [] {
-    stlab::fuzz::LinkShippedConfigs(stlab::fuzz::ScratchDir(),
-                                    std::filesystem::path(STLAB_SOURCE_DIR) / "configs");
-    return stlab::fuzz::ScratchDir() / "configs" / "fuzz";
-  }();
-  return folder;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   InTreeRegistries();
-  FuzzFolder();
+  stlab::fuzz::FolderBesideShippedConfigs();
   return 0;
 }
 
@@ -66,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::vector<std::string_view> files = stlab::fuzz::Split(input, "\n#%%\n");
   if (files.size() > kMaxFiles) return -1;  // Not added to the corpus.
-  const std::filesystem::path folder = FuzzFolder();
+  const std::filesystem::path folder = stlab::fuzz::FolderBesideShippedConfigs();
   std::filesystem::remove_all(folder);
   for (size_t i = 0; i < files.size(); ++i) {
     stlab::fuzz::WriteBytes(folder / (i == 0 ? "main.toml" : std::to_string(i) + ".toml"),

@@ -83,6 +83,17 @@ inline void LinkShippedConfigs(const std::filesystem::path& dir,
   }
 }
 
+/// The folder fuzz inputs are written to: ScratchDir()/configs/fuzz, beside links to
+/// the shipped configs' folders (made on the first call), so that inputs can name
+/// them as a shipped config would ("../base/run.toml").
+inline const std::filesystem::path& FolderBesideShippedConfigs() {
+  static const std::filesystem::path folder = [] {
+    LinkShippedConfigs(ScratchDir(), std::filesystem::path(STLAB_SOURCE_DIR) / "configs");
+    return ScratchDir() / "configs" / "fuzz";
+  }();
+  return folder;
+}
+
 }  // namespace stlab::fuzz
 
 #endif  // STLAB_TESTS_FUZZ_FUZZ_SUPPORT_H_

@@ -19,25 +19,16 @@ namespace {
 // expanding it would only exhaust memory. Larger grids are read but not expanded.
 constexpr double kMaxCells = 1e5;
 
-std::filesystem::path FuzzFolder() {
-  static const std::filesystem::path folder = [] {
-    stlab::fuzz::LinkShippedConfigs(stlab::fuzz::ScratchDir(),
-                                    std::filesystem::path(STLAB_SOURCE_DIR) / "configs");
-    return stlab::fuzz::ScratchDir() / "configs" / "fuzz";
-  }();
-  return folder;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  FuzzFolder();
+  stlab::fuzz::FolderBesideShippedConfigs();
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  const std::filesystem::path file = FuzzFolder() / "suite.toml";
+  const std::filesystem::path file = stlab::fuzz::FolderBesideShippedConfigs() / "suite.toml";
   stlab::fuzz::WriteBytes(file, input);
   absl::StatusOr<stlab::SuiteSpec> suite =
       stlab::LoadSuiteSpec(file, stlab::fuzz::SetLines(input));
