@@ -19,6 +19,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "core/atomic_file.h"
+#include "core/did_you_mean.h"
 #include "core/engine/metrics_log.h"
 #include "core/engine/pseudo_label_export.h"
 #include "core/status.h"
@@ -1235,12 +1236,36 @@ absl::Status WriteReportFile(const fs::path& path, const std::string& contents) 
                   absl::StrCat("cannot write suite report file '", path.string(), "'"));
 }
 
+// A misspelled report.metric (or claim metric) would leave every cell empty: once
+// any run has finished, the metric must be one that finished runs report.
+absl::Status CheckReportedMetrics(const std::vector<SuiteRunResult>& runs,
+                                  const SuiteReportLayout& layout) {
+  std::set<std::string> reported;
+  for (const SuiteRunResult& run : runs) {
+    for (const auto& [name, value] : run.metrics) reported.insert(name);
+  }
+  if (reported.empty()) return absl::OkStatus();
+  auto check = [&](const std::string& metric, const std::string& key) -> absl::Status {
+    if (reported.count(metric) > 0) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        key, " = \"", metric, "\" is not a metric of this suite's runs",
+        DidYouMeanSuffix(metric, std::vector<std::string>(reported.begin(), reported.end())),
+        "; they report: ", absl::StrJoin(reported, ", ")));
+  };
+  STLAB_RETURN_IF_ERROR(check(layout.metric, "report.metric"));
+  for (const SuiteClaim& claim : layout.claims) {
+    STLAB_RETURN_IF_ERROR(check(claim.metric, absl::StrCat("the metric of claim '", claim.name, "'")));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> WriteSuiteReport(const std::string& suite_name,
                                              const std::vector<SuiteRunResult>& runs,
                                              const SuiteReportLayout& layout,
                                              const std::filesystem::path& dir) {
+  STLAB_RETURN_IF_ERROR(CheckReportedMetrics(runs, layout));
   const Grid grid = MakeGrid(runs, layout);
   const Table table = MakeTable(runs, layout, grid);
   const std::vector<ClaimResult> claims = EvaluateClaims(layout.claims, runs);

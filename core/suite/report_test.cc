@@ -26,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::stlab::testing::IsOk;
 using ::stlab::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -116,6 +117,19 @@ TEST(SuiteReportTest, CsvHasAColumnPerFactorAndMetricAndARowPerRun) {
   EXPECT_EQ(lines[1], "random,0.2,0,false,done,0.12,0.24,,");
   EXPECT_EQ(lines[8], "supervised,0.2,1,true,done,0.26,0.52,0.13,");
   EXPECT_EQ(lines[11], absl::StrCat("random,1.0,0,true,failed,,,,", kFailedLog));
+}
+
+TEST(SuiteReportTest, AMetricNoRunReportsIsAnErrorNamingTheMetricsThereAre) {
+  SuiteReportLayout layout = GridLayout();
+  layout.metric = "APP";
+  EXPECT_THAT(WriteSuiteReport("grid", GridRuns(), layout, ReportDir()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("report.metric = \"APP\" is not a metric of this suite's runs"),
+                             HasSubstr("(did you mean 'AP'?)"), HasSubstr("they report: AP, AP50"))));
+  // Before any run finished there is nothing to check against.
+  std::vector<SuiteRunResult> pending = GridRuns();
+  for (SuiteRunResult& run : pending) run.metrics.clear();
+  EXPECT_THAT(WriteSuiteReport("grid", pending, layout, ReportDir()), IsOk());
 }
 
 TEST(SuiteReportTest, CsvQuotesFieldsWithCommasAndQuotes) {
