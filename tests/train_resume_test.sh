@@ -103,7 +103,24 @@ echo "diverging run: stopped with a clear error"
 diff <(grep '^AP ' "$work/straight.out") <(grep '^AP ' "$work/eval.out")
 grep -q '"AP": ' "$work/eval.json"
 [[ "$(head -c 1 "$work/dets.json")" == "[" ]]
-echo "eval of the final weights: same metrics"
+# At another test-time size, the boxes come back in the images' own coordinates.
+eval_dets() {  # eval_dets OUT [more args]: every box kept (score threshold 0)
+  local out="$1"
+  shift
+  "$cli" eval "$config" --set "run.output_dir=$work" --checkpoint "$work/straight/model_final.pt" \
+    --set model.head.score_threshold=0.0 --log_level=warn --detections_out "$out" "$@" >/dev/null
+}
+eval_dets "$work/dets_all.json"
+eval_dets "$work/dets_resized.json" --set 'eval.resize="longest_side"' --set eval.resize_to=192
+python3 - "$work/dets_all.json" "$work/dets_resized.json" <<'PY'
+import json, sys
+plain, resized = (json.load(open(f)) for f in sys.argv[1:3])
+right = lambda dets: max(d["bbox"][0] + d["bbox"][2] for d in dets)
+# Mapped back, the boxes of the 3x larger view lie on the 64 px images as the plain ones do.
+assert plain and resized, (len(plain), len(resized))
+assert 0.5 * right(plain) < right(resized) < 1.5 * right(plain), (right(plain), right(resized))
+PY
+echo "eval of the final weights: same metrics; at another size, boxes mapped back"
 
 # Self-training on the same tiny config: teacher, pseudo labels, student; a second
 # start finds every stage done and reports the same numbers.

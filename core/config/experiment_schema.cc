@@ -158,7 +158,18 @@ const ConfigSchema& ExperimentSchema() {
          "plugin's)"}}},
       {"eval",
        "evaluation",
-       {ParamSpec::Int("batch_size", 8, "images per forward pass").Min(1)},
+       {ParamSpec::Int("batch_size", 8, "images per forward pass").Min(1),
+        ParamSpec::String("resize", "none",
+                          "test-time size (evaluation, `stlab eval`, pseudo-labeling): none (each "
+                          "image as it is), or longest_side / shortest_side scaled to resize_to "
+                          "px, the aspect ratio kept; predictions are mapped back to the image's "
+                          "own size (boxes scaled, masks resized before mIoU)")
+            .OneOf({"none", "longest_side", "shortest_side"}),
+        ParamSpec::Int("resize_to", 0, "the resized side's length in px (with resize)").Min(0),
+        ParamSpec::Int("size_divisor", 0,
+                       "test-time inputs are also padded to a multiple of this (0: the model's "
+                       "largest stride alone)")
+            .Min(0)},
        {{"evaluator", {"evaluator"}, true, false, "metric"}}},
   },
   // What training would reject only once it starts.
@@ -174,6 +185,15 @@ const ConfigSchema& ExperimentSchema() {
        [](const ValidatedConfig& c) -> std::optional<std::string> {
          if (c.Section("data").GetFloat("train_fraction") > 0.0) return std::nullopt;
          return std::string("must be above 0: the labeled fraction of data.train");
+       }},
+      {"eval.resize_to",
+       [](const ValidatedConfig& c) -> std::optional<std::string> {
+         const Params& eval = c.Section("eval");
+         if (eval.GetString("resize") == "none" || eval.GetInt("resize_to") >= 1) {
+           return std::nullopt;
+         }
+         return absl::StrCat("must be at least 1 with eval.resize = \"", eval.GetString("resize"),
+                             "\"");
        }},
       {"train.batch_size",
        [](const ValidatedConfig& c) -> std::optional<std::string> {

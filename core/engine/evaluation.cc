@@ -32,15 +32,20 @@ absl::StatusOr<Metrics> EvaluateModel(TaskModel& model, const Dataset& dataset,
     }
     if (!status.ok()) break;
     std::vector<Sample> ground_truth = samples;  // Collate releases the images.
-    absl::StatusOr<Batch> batch =
-        Collate(std::move(samples), model.size_divisor(), options.normalization);
-    if (!batch.ok()) {
-      status = batch.status();
-      break;
+    absl::StatusOr<std::vector<Prediction>> predictions;
+    if (options.resize.Enabled()) {
+      predictions = PredictWithTta(model, samples, TeacherTtaOptions(), options.resize);
+    } else {
+      absl::StatusOr<Batch> batch =
+          Collate(std::move(samples), model.size_divisor(), options.normalization);
+      if (!batch.ok()) {
+        status = batch.status();
+        break;
+      }
+      predictions = CallAndCatch(
+          "evaluation forward pass",
+          [&]() -> absl::StatusOr<std::vector<Prediction>> { return model.Predict(*batch); });
     }
-    absl::StatusOr<std::vector<Prediction>> predictions = CallAndCatch(
-        "evaluation forward pass",
-        [&]() -> absl::StatusOr<std::vector<Prediction>> { return model.Predict(*batch); });
     if (!predictions.ok()) {
       status = predictions.status();
       break;
@@ -53,6 +58,13 @@ absl::StatusOr<Metrics> EvaluateModel(TaskModel& model, const Dataset& dataset,
   model.train(was_training);
   STLAB_RETURN_IF_ERROR(status);
   return evaluator.Compute();
+}
+
+absl::StatusOr<EvaluationOptions> EvaluationOptionsOf(const ValidatedConfig& config) {
+  EvaluationOptions options;
+  options.batch_size = config.Section("eval").GetInt("batch_size");
+  STLAB_ASSIGN_OR_RETURN(options.resize, TestTimeResizeFrom(config.Section("eval")));
+  return options;
 }
 
 absl::StatusOr<std::shared_ptr<const Dataset>> BuildValidationData(const ValidatedConfig& config,
@@ -76,9 +88,11 @@ absl::StatusOr<Metrics> EvaluateWeightsOn(const ValidatedConfig& config, const R
   STLAB_RETURN_IF_ERROR(LoadCheckpoint(weights, *model, nullptr, nullptr));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Evaluator> evaluator,
                          BuildEvaluator(config, registries, val.Info()));
-  EvaluationOptions options;
-  options.batch_size = config.Section("eval").GetInt("batch_size");
-  LogInfo(absl::StrCat("evaluating ", weights.string(), " on ", val.Size(), " images"));
+  STLAB_ASSIGN_OR_RETURN(const EvaluationOptions options, EvaluationOptionsOf(config));
+  LogInfo(absl::StrCat("evaluating ", weights.string(), " on ", val.Size(), " images",
+                       options.resize.Enabled()
+                           ? absl::StrCat(" (resized: ", options.resize.Describe(), ")")
+                           : ""));
   return EvaluateModel(*model, val, *evaluator, options, sink);
 }
 

@@ -11,6 +11,7 @@
 #include "core/data/batch.h"
 #include "core/dataset.h"
 #include "core/engine/task_model.h"
+#include "core/engine/teacher_tta.h"
 #include "core/evaluator.h"
 #include "core/config/validated_config.h"
 #include "core/export.h"
@@ -21,7 +22,13 @@ namespace stlab {
 struct EvaluationOptions {
   int64_t batch_size = 8;
   Normalization normalization;
+  /// The size images are predicted at ([eval] resize); predictions are mapped back
+  /// to each image's own size before the evaluator sees them.
+  TestTimeResize resize;
 };
+
+/// batch_size and resize from `config`'s [eval].
+STLAB_API absl::StatusOr<EvaluationOptions> EvaluationOptionsOf(const ValidatedConfig& config);
 
 /// Called with each ground-truth sample (image released) and the model's prediction.
 using PredictionSink = std::function<absl::Status(const Sample&, const Prediction&)>;

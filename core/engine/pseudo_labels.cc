@@ -43,7 +43,8 @@ absl::StatusOr<at::Tensor> ScoresOf(const Sample& label, const Detections& teach
 absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
                                            const PseudoLabeler& labeler, int64_t batch_size,
                                            const TeacherTtaOptions& tta,
-                                           PseudoLabelQuality* quality) {
+                                           PseudoLabelQuality* quality,
+                                           const TestTimeResize& resize) {
   const bool was_training = teacher.is_training();
   teacher.eval();
   PseudoLabelSet set;
@@ -60,7 +61,7 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
       images.push_back(*std::move(sample));
     }
     if (!status.ok()) break;
-    absl::StatusOr<std::vector<Prediction>> predictions = PredictWithTta(teacher, images, tta);
+    absl::StatusOr<std::vector<Prediction>> predictions = PredictWithTta(teacher, images, tta, resize);
     if (!predictions.ok()) {
       status = predictions.status();
       break;

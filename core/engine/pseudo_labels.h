@@ -38,15 +38,17 @@ struct PseudoLabelSet {
   std::map<std::string, std::string> provenance;
 };
 
-/// Runs `teacher` (eval mode) over every image of `unlabeled` in batches, with the
-/// test-time augmentation `tta` (none by default), and keeps what `labeler` returns.
+/// Runs `teacher` (eval mode) over every image of `unlabeled` in batches, at the
+/// size `resize` says ([eval] resize; none by default) with the test-time
+/// augmentation `tta` (none by default), and keeps what `labeler` returns.
 /// With `quality`, every image that carries hidden labels (HasGroundTruth) is
 /// measured into it; those labels never reach the returned set.
 STLAB_API absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
                                                      const PseudoLabeler& labeler,
                                                      int64_t batch_size,
                                                      const TeacherTtaOptions& tta = {},
-                                                     PseudoLabelQuality* quality = nullptr);
+                                                     PseudoLabelQuality* quality = nullptr,
+                                                     const TestTimeResize& resize = {});
 
 /// Writes `set` to `path` (atomically); ReadPseudoLabels reads it back exactly.
 STLAB_API absl::Status WritePseudoLabels(const std::filesystem::path& path,

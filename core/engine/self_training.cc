@@ -81,6 +81,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   STLAB_RETURN_IF_ERROR(LoadCheckpoint(checkpoint, *teacher, nullptr, nullptr));
   STLAB_ASSIGN_OR_RETURN(const TeacherTtaOptions tta,
                          TeacherTtaOptionsFrom(config.Section("self_training")));
+  STLAB_ASSIGN_OR_RETURN(const TestTimeResize resize, TestTimeResizeFrom(config.Section("eval")));
   LogInfo(absl::StrCat("pseudo-labeling ", unlabeled->Size(), " images with ", checkpoint.string(),
                        tta.Enabled() ? absl::StrCat(" (test-time augmentation: ", tta.Describe(), ")")
                                      : ""));
@@ -91,7 +92,8 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
                                                       : info.mask_class_names.size()));
   STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set,
                          PseudoLabel(*teacher, *unlabeled, *labeler,
-                                     config.Section("eval").GetInt("batch_size"), tta, &quality));
+                                     config.Section("eval").GetInt("batch_size"), tta, &quality,
+                                     resize));
   if (quality.images() > 0) {
     LogInfo(absl::StrCat("pseudo-label quality against the hidden labels of ", quality.images(),
                          " images: ", MetricsJson(quality.Headline())));
@@ -104,6 +106,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
     set.provenance["threshold"] = FormatParamValue(it->second);
   }
   set.provenance["teacher_tta"] = tta.Describe();
+  set.provenance["resize"] = resize.Describe();
   set.provenance["created"] = UtcNow();
   STLAB_RETURN_IF_ERROR(WriteFileAtomically(
       files.summary(), PseudoLabelSummaryJson(set, unlabeled->Size(), info, &quality)));

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <optional>
 
 #include "ATen/ATen.h"
@@ -37,14 +38,50 @@ int64_t Scaled(int64_t size, double scale) {
 }
 
 absl::StatusOr<std::vector<Prediction>> PredictBatch(TaskModel& teacher,
-                                                     std::vector<Sample> samples) {
-  STLAB_ASSIGN_OR_RETURN(Batch batch, Collate(std::move(samples), teacher.size_divisor()));
+                                                     std::vector<Sample> samples,
+                                                     const TestTimeResize& resize = {}) {
+  const int64_t divisor = resize.size_divisor > 0
+                              ? std::lcm(teacher.size_divisor(), resize.size_divisor)
+                              : teacher.size_divisor();
+  STLAB_ASSIGN_OR_RETURN(Batch batch, Collate(std::move(samples), divisor));
   return CallAndCatch("teacher forward pass", [&]() -> absl::StatusOr<std::vector<Prediction>> {
     return teacher.Predict(batch);
   });
 }
 
 }  // namespace
+
+double TestTimeResize::ScaleFor(int64_t height, int64_t width) const {
+  if (side == Side::kNone || size <= 0) return 1.0;
+  const int64_t side_length = side == Side::kLongest ? std::max(height, width)
+                                                      : std::min(height, width);
+  return static_cast<double>(size) / static_cast<double>(std::max<int64_t>(side_length, 1));
+}
+
+std::string TestTimeResize::Describe() const {
+  std::string out = side == Side::kNone
+                        ? "none"
+                        : absl::StrCat(side == Side::kLongest ? "longest" : "shortest", " side ",
+                                       size);
+  if (size_divisor > 0) absl::StrAppend(&out, ", size divisor ", size_divisor);
+  return out;
+}
+
+absl::StatusOr<TestTimeResize> TestTimeResizeFrom(const Params& eval) {
+  return CallAndCatch("reading [eval] resize", [&]() -> absl::StatusOr<TestTimeResize> {
+    TestTimeResize resize;
+    const std::string side = eval.GetString("resize");
+    if (side == "longest_side") resize.side = TestTimeResize::Side::kLongest;
+    if (side == "shortest_side") resize.side = TestTimeResize::Side::kShortest;
+    resize.size = eval.GetInt("resize_to");
+    resize.size_divisor = eval.GetInt("size_divisor");
+    if (resize.side != TestTimeResize::Side::kNone && resize.size < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "eval.resize_to: must be at least 1 with eval.resize = \"", side, "\""));
+    }
+    return resize;
+  });
+}
 
 bool TeacherTtaOptions::Enabled() const {
   return flip || scales != std::vector<double>{1.0};
@@ -156,8 +193,9 @@ absl::StatusOr<Detections> MergeDetections(const std::vector<Detections>& views,
 
 absl::StatusOr<std::vector<Prediction>> PredictWithTta(TaskModel& teacher,
                                                        const std::vector<Sample>& images,
-                                                       const TeacherTtaOptions& options) {
-  if (!options.Enabled()) return PredictBatch(teacher, images);
+                                                       const TeacherTtaOptions& options,
+                                                       const TestTimeResize& resize) {
+  if (!options.Enabled() && !resize.Enabled()) return PredictBatch(teacher, images);
   const size_t n = images.size();
   std::vector<std::vector<Prediction>> per_image(n);  // [image][view], mapped back.
   for (double scale : options.scales) {
@@ -167,12 +205,14 @@ absl::StatusOr<std::vector<Prediction>> PredictWithTta(TaskModel& teacher,
       for (size_t i = 0; i < n; ++i) {
         views[i].image_id = images[i].image_id;
         views[i].source = images[i].source;
-        views[i].image = ViewOf(images[i].image, scale, flip);
+        const at::Tensor& image = images[i].image;
+        views[i].image =
+            ViewOf(image, scale * resize.ScaleFor(image.size(0), image.size(1)), flip);
       }
       std::vector<std::array<int64_t, 2>> view_sizes;
       for (const Sample& view : views) view_sizes.push_back({view.image.size(0), view.image.size(1)});
       STLAB_ASSIGN_OR_RETURN(std::vector<Prediction> predictions,
-                             PredictBatch(teacher, std::move(views)));
+                             PredictBatch(teacher, std::move(views), resize));
       for (size_t i = 0; i < n; ++i) {
         const std::array<int64_t, 2> original = {images[i].image.size(0), images[i].image.size(1)};
         Prediction mapped;

@@ -1,6 +1,8 @@
-// Test-time augmentation of the teacher: it sees each unlabeled image at several
-// scales, mirrored and not, and its predictions on those views are mapped back onto
-// the original image and merged before a pseudo-labeler turns them into labels.
+// Test-time views: the size every image is predicted at ([eval] resize, for
+// evaluation and pseudo-labeling alike), and the teacher's test-time augmentation
+// (it sees each unlabeled image at several scales, mirrored and not). Predictions on
+// a view are mapped back onto the original image (and the views merged) before an
+// evaluator or a pseudo-labeler sees them.
 #ifndef STLAB_CORE_ENGINE_TEACHER_TTA_H_
 #define STLAB_CORE_ENGINE_TEACHER_TTA_H_
 
@@ -17,6 +19,28 @@
 #include "registry/param.h"
 
 namespace stlab {
+
+/// `[eval] resize`: every image is predicted with one side scaled to `size` (the
+/// aspect ratio kept) and its predictions mapped back to the image's own size:
+/// boxes scaled, class probabilities resized before mIoU. The paper's setting is a
+/// longest side of 640 or 1024 px.
+struct TestTimeResize {
+  enum class Side { kNone, kLongest, kShortest };
+  Side side = Side::kNone;
+  int64_t size = 0;          ///< The length of that side after resizing.
+  /// Inputs are also padded to a multiple of this (0: the model's divisor alone).
+  int64_t size_divisor = 0;
+
+  bool Enabled() const { return side != Side::kNone || size_divisor > 0; }
+  /// The scale factor for an image of `height` x `width` (1 without a resize).
+  STLAB_API double ScaleFor(int64_t height, int64_t width) const;
+  /// "none", "longest side 640", "shortest side 512, size divisor 128".
+  STLAB_API std::string Describe() const;
+};
+
+/// Reads resize, resize_to and size_divisor from a validated [eval] section; a
+/// resize without resize_to is an error naming eval.resize_to.
+STLAB_API absl::StatusOr<TestTimeResize> TestTimeResizeFrom(const Params& eval);
 
 /// Which views the teacher predicts on and how detections are merged. The default
 /// is a single view, the image as it is: no test-time augmentation.
@@ -46,14 +70,15 @@ STLAB_API absl::StatusOr<TeacherTtaOptions> TeacherTtaOptionsFrom(const Params& 
 
 /// Predictions of `teacher` (in eval mode, as the caller set it) for `images` (each
 /// image [H, W, 3] uint8), in each original image's coordinates, as
-/// TaskModel::Predict returns them. Without TTA this is exactly Collate + Predict.
-/// With TTA every view runs as one batch of all images; segmentation gets the mean
-/// of the views' class probabilities, detection the views' boxes merged by
+/// TaskModel::Predict returns them. Without TTA and resize this is exactly Collate +
+/// Predict. Each view of an image is the image at resize.ScaleFor(image) times the
+/// view's scale; every view runs as one batch of all images; segmentation gets the
+/// mean of the views' class probabilities, detection the views' boxes merged by
 /// MergeDetections (a single view's boxes are only mapped back). Detection merging
 /// needs the stlab::batched_nms op of the detection plugin.
-STLAB_API absl::StatusOr<std::vector<Prediction>> PredictWithTta(TaskModel& teacher,
-                                                                 const std::vector<Sample>& images,
-                                                                 const TeacherTtaOptions& options);
+STLAB_API absl::StatusOr<std::vector<Prediction>> PredictWithTta(
+    TaskModel& teacher, const std::vector<Sample>& images, const TeacherTtaOptions& options,
+    const TestTimeResize& resize = {});
 
 /// The view of `image` ([H, W, 3] uint8) at `scale`: resized bilinearly to
 /// max(1, round(H * scale)) x max(1, round(W * scale)) (not resized at scale 1),

@@ -148,6 +148,59 @@ TEST(TeacherTtaTest, ScaledViewsAreMappedBackToTheOriginalSize) {
   EXPECT_TRUE(at::allclose((*tta)[1].class_probs.sum(0), at::ones({8, 7}), 1e-5, 1e-5));
 }
 
+TEST(TestTimeResizeTest, ScalesTheChosenSideToItsSize) {
+  TestTimeResize resize;
+  EXPECT_FALSE(resize.Enabled());
+  EXPECT_EQ(resize.Describe(), "none");
+  EXPECT_EQ(resize.ScaleFor(300, 400), 1.0);
+  resize.side = TestTimeResize::Side::kLongest;
+  resize.size = 640;
+  EXPECT_EQ(resize.ScaleFor(300, 400), 1.6);
+  EXPECT_EQ(resize.ScaleFor(800, 400), 0.8);
+  resize.side = TestTimeResize::Side::kShortest;
+  resize.size = 150;
+  resize.size_divisor = 128;
+  EXPECT_EQ(resize.ScaleFor(300, 400), 0.5);
+  EXPECT_EQ(resize.Describe(), "shortest side 150, size divisor 128");
+}
+
+// The model sees the resized image; the evaluator and the labeler get predictions
+// in the image's own coordinates.
+TEST(TestTimeResizeTest, PredictionsAtTheResizedSizeMapBackToTheImage) {
+  TestTimeResize resize;
+  resize.side = TestTimeResize::Side::kLongest;
+  resize.size = 20;  // Image 0 (6 x 10) doubles; image 1 (8 x 7) is scaled by 2.5.
+  TaskModel det = DetModel();
+  absl::StatusOr<std::vector<Prediction>> boxes = PredictWithTta(det, Images(), {}, resize);
+  ASSERT_THAT(boxes.status(), IsOk());
+  // The fixed box [1, 2, 5, 6] of the 12 x 20 view is [0.5, 1, 2.5, 3] on image 0.
+  EXPECT_TRUE(at::allclose((*boxes)[0].detections.boxes,
+                           at::tensor(std::vector<float>{0.5, 1, 2.5, 3}).view({1, 4})));
+  TaskModel seg = SegModel();
+  absl::StatusOr<std::vector<Prediction>> probs = PredictWithTta(seg, Images(), {}, resize);
+  ASSERT_THAT(probs.status(), IsOk());
+  EXPECT_EQ((*probs)[0].class_probs.sizes(), (at::IntArrayRef{3, 6, 10}));
+  EXPECT_EQ((*probs)[1].class_probs.sizes(), (at::IntArrayRef{3, 8, 7}));
+  // Not the plain prediction: the ramp spans the 20-px view, not the image.
+  EXPECT_FALSE(at::allclose((*probs)[0].class_probs, PlainPredict(seg, Images())[0].class_probs));
+}
+
+TEST(TestTimeResizeTest, ConfigReadsTheSectionAndAResizeNeedsItsSize) {
+  const ParamSpecs specs = {ParamSpec::String("resize", "none", ""),
+                            ParamSpec::Int("resize_to", 0, ""),
+                            ParamSpec::Int("size_divisor", 0, "")};
+  absl::StatusOr<Params> eval =
+      ResolveParams(specs, {{"resize", std::string("longest_side")}, {"resize_to", int64_t{640}}});
+  ASSERT_THAT(eval.status(), IsOk());
+  absl::StatusOr<TestTimeResize> resize = TestTimeResizeFrom(*eval);
+  ASSERT_THAT(resize.status(), IsOk());
+  EXPECT_EQ(resize->Describe(), "longest side 640");
+  eval = ResolveParams(specs, {{"resize", std::string("shortest_side")}});
+  ASSERT_THAT(eval.status(), IsOk());
+  EXPECT_THAT(TestTimeResizeFrom(*eval).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("eval.resize_to")));
+}
+
 TEST(TeacherTtaTest, ViewsAreScaledThenMirrored) {
   const at::Tensor image = at::randint(0, 256, {10, 21, 3}, at::kByte);
   EXPECT_TRUE(at::equal(ViewOf(image, 1.0, false), image));

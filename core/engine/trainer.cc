@@ -146,8 +146,7 @@ class TaskStep : public StepPolicy {
     if (!val_data_) return Metrics();
     STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Evaluator> evaluator,
                            BuildEvaluator(config_, registries_, val_data_->Info()));
-    EvaluationOptions options;
-    options.batch_size = config_.Section("eval").GetInt("batch_size");
+    STLAB_ASSIGN_OR_RETURN(const EvaluationOptions options, EvaluationOptionsOf(config_));
     return EvaluateModel(*model_, *val_data_, *evaluator, options);
   }
 
