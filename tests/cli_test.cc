@@ -161,6 +161,25 @@ TEST(CliTest, EvaluateCocoPrintsTheSummaryAndWritesJson) {
   EXPECT_THAT(json.str(), AllOf(HasSubstr("\"AP\":"), HasSubstr("\"ARl\":")));
 }
 
+TEST(CliTest, CheckDataReadsEverySampleAndNamesBrokenFiles) {
+  const auto dir = FreshTestDir();
+  const auto good = WriteFile(dir / "good.toml",
+                              "[data.train]\ntype = \"synthetic_shapes\"\nnum_images = 6\n"
+                              "image_size = 64\n");
+  Result r = RunCli("check-data " + good.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, AllOf(HasSubstr("data.train: 6 images, 6 read"), HasSubstr("boxes")));
+  WriteFile(dir / "images" / "a.jpg", "not a jpeg");
+  WriteFile(dir / "images" / "b.png", "not a png either");
+  const auto broken = WriteFile(dir / "broken.toml",
+                                "[data.train]\ntype = \"image_folder\"\nroot = \"images\"\n");
+  r = RunCli("check-data " + broken.string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, AllOf(HasSubstr("data.train: 2 images, 0 read, 2 broken"),
+                              HasSubstr("a.jpg"), HasSubstr("b.png")));
+  EXPECT_EQ(RunCli("check-data " + good.string() + " --limit 0").exit_code, 2);
+}
+
 TEST(CliTest, EvaluateCocoErrorsNameTheFile) {
   const auto dir = FreshTestDir();
   const auto gt = WriteFile(dir / "gt.json", "{\"images\": [}");
