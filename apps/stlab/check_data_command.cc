@@ -99,7 +99,7 @@ int RunCheckData(const Invocation& invocation) {
     absl::StatusOr<std::shared_ptr<const Dataset>> dataset =
         BuildDataset(config, registries, slot, seed);
     if (!dataset.ok()) {
-      std::cerr << "error: " << slot << ": " << dataset.status().message() << "\n";
+      std::cerr << "error: " << dataset.status().message() << "\n";
       exit_code = 1;
       continue;
     }
