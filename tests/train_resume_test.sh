@@ -121,6 +121,22 @@ assert plain and resized, (len(plain), len(resized))
 assert 0.5 * right(plain) < right(resized) < 1.5 * right(plain), (right(plain), right(resized))
 PY
 echo "eval of the final weights: same metrics; at another size, boxes mapped back"
+# predict on a folder of image files (drawings of the data, as augment-preview
+# writes them): a line per image, boxes inside each image, a drawing per image.
+"$cli" augment-preview "$config" --output_dir "$work/images" --images 3 >/dev/null
+"$cli" predict "$config" --checkpoint "$work/straight/model_final.pt" --images "$work/images" \
+  --output_dir "$work/predicted" --score_threshold 0 --set model.head.score_threshold=0.0 \
+  --log_level=warn >"$work/predict.out"
+[[ "$(wc -l <"$work/predicted/predictions.jsonl")" == 3 ]]
+[[ -f "$work/predicted/predicted_000002.png" ]]
+python3 - "$work/predicted/predictions.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(line) for line in open(sys.argv[1])]
+assert all(line["image"].endswith(".png") for line in lines), lines
+boxes = [d["box"] for line in lines for d in line["detections"]]
+assert boxes and all(0 <= b[0] <= b[2] <= 132 and 0 <= b[1] <= b[3] <= 64 for b in boxes), boxes[:3]
+PY
+echo "predict: predictions.jsonl and drawings for a folder of images"
 
 # Self-training on the same tiny config: teacher, pseudo labels, student; a second
 # start finds every stage done and reports the same numbers.
