@@ -1,8 +1,9 @@
-// Confusion-matrix accumulation with ATen's bincount.
+// Confusion-matrix accumulation in one pass over the pixels.
 #include "plugins/evaluation/miou_evaluator.h"
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
@@ -28,20 +29,38 @@ absl::Status MeanIouEvaluator::Add(const Sample& ground_truth, const Prediction&
         mask.size(1), "] class probabilities, got ", probs.defined() ? probs.sizes().vec().size() : 0,
         "-d"));
   }
-  const at::Tensor truth = mask.reshape({-1}).to(at::kLong);
-  const at::Tensor predicted = probs.argmax(0).reshape({-1});
-  const at::Tensor valid = truth != static_cast<int64_t>(kIgnoreLabel);
-  const at::Tensor truth_valid = truth.index({valid});
-  if (truth_valid.numel() > 0 && truth_valid.max().item<int64_t>() >= c) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("miou: ", ground_truth.source, ": mask holds class ",
-                     truth_valid.max().item<int64_t>(), " but the dataset has ", c,
-                     " classes (and 255 = ignore)"));
+  // One pass over the pixels, without the argmax, index and bincount tensors of
+  // the ATen formulation (torch's own): the running maximum over the classes is
+  // taken class by class over contiguous rows (ties go to the lower class, as
+  // argmax's), then each labelled pixel counts into a local confusion matrix,
+  // merged only when the whole image was valid.
+  const at::Tensor scores = probs.to(at::kFloat).contiguous();
+  const at::Tensor labels = mask.to(at::kByte).contiguous();
+  const int64_t pixels = labels.numel();
+  const float* score = scores.data_ptr<float>();
+  const uint8_t* truth = labels.data_ptr<uint8_t>();
+  std::vector<float> best(score, score + pixels);
+  std::vector<int32_t> predicted(static_cast<size_t>(pixels), 0);
+  for (int64_t k = 1; k < c; ++k) {
+    const float* row = score + k * pixels;
+    for (int64_t i = 0; i < pixels; ++i) {
+      const bool higher = row[i] > best[i];
+      best[i] = higher ? row[i] : best[i];
+      predicted[i] = higher ? static_cast<int32_t>(k) : predicted[i];
+    }
   }
-  const at::Tensor pairs = truth_valid * c + predicted.index({valid});
-  const at::Tensor counts = at::bincount(pairs, {}, c * c).contiguous();
-  const int64_t* data = counts.data_ptr<int64_t>();
-  for (int64_t i = 0; i < c * c; ++i) confusion_[i] += data[i];
+  std::vector<int64_t> counts(confusion_.size(), 0);
+  for (int64_t i = 0; i < pixels; ++i) {
+    const int64_t t = truth[i];
+    if (t == kIgnoreLabel) continue;
+    if (t >= c) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("miou: ", ground_truth.source, ": mask holds class ", t,
+                       " but the dataset has ", c, " classes (and 255 = ignore)"));
+    }
+    ++counts[static_cast<size_t>(t * c + predicted[i])];
+  }
+  for (size_t i = 0; i < counts.size(); ++i) confusion_[i] += counts[i];
   return absl::OkStatus();
 }
 
