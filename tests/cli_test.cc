@@ -180,6 +180,19 @@ TEST(CliTest, CheckDataReadsEverySampleAndNamesBrokenFiles) {
   EXPECT_EQ(RunCli("check-data " + good.string() + " --limit 0").exit_code, 2);
 }
 
+TEST(CliTest, APluginThatDoesNotLoadIsNamedWhereItWasDeclared) {
+  const auto dir = FreshTestDir();
+  WriteFile(dir / "bases" / "base.toml", "plugins = [\"missing_plugins\"]\n");
+  const auto main = WriteFile(dir / "main.toml", "base = \"bases/base.toml\"\n");
+  Result r = RunCli("validate " + main.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output,
+              AllOf(HasSubstr("main.toml: plugin loading failed"),
+                    HasSubstr((dir / "bases" / "base.toml").string() + ":1:12: plugins: '" +
+                              (dir / "bases" / "missing_plugins").string() +
+                              "' is declared here")));
+}
+
 TEST(CliTest, EvaluateCocoErrorsNameTheFile) {
   const auto dir = FreshTestDir();
   const auto gt = WriteFile(dir / "gt.json", "{\"images\": [}");

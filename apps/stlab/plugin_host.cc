@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/logging.h"
@@ -50,10 +51,20 @@ absl::StatusOr<ValidatedConfig> LoadConfig(const std::string& file, const Common
   absl::StatusOr<ConfigDocument> document = ConfigDocument::Load(file, options.overrides);
   if (!document.ok()) return document.status();
   std::vector<std::filesystem::path> plugin_paths = options.plugin_paths;
-  for (auto& p : document->PluginPaths()) plugin_paths.push_back(p);
+  const std::vector<std::filesystem::path> declared = document->PluginPaths();
+  for (const auto& p : declared) plugin_paths.push_back(p);
   if (absl::Status s = LoadPlugins(registries, plugin_paths); !s.ok()) {
+    // Name where each failing entry of `plugins` was declared: a base file's, maybe.
+    std::string where;
+    const std::vector<std::string> origins = document->PluginPathOrigins();
+    for (size_t i = 0; i < declared.size() && i < origins.size(); ++i) {
+      if (absl::StrContains(s.message(), absl::StrCat("'", declared[i].string(), "'"))) {
+        absl::StrAppend(&where, "\n", origins[i], ": plugins: '", declared[i].string(),
+                        "' is declared here");
+      }
+    }
     return absl::FailedPreconditionError(
-        absl::StrCat(file, ": plugin loading failed:\n", s.message()));
+        absl::StrCat(file, ": plugin loading failed:\n", s.message(), where));
   }
   return ValidateConfig(*document, ExperimentSchema(), registries);
 }

@@ -504,6 +504,19 @@ std::vector<fs::path> ConfigDocument::PluginPaths() const {
   return paths;
 }
 
+std::vector<std::string> ConfigDocument::PluginPathOrigins() const {
+  std::vector<std::string> origins;
+  const toml::array* list = impl_->root.get_as<toml::array>(kPluginsKey);
+  if (list == nullptr) return origins;
+  for (const toml::node& entry : *list) {
+    if (!entry.is_string()) continue;  // As PluginPaths().
+    const toml::source_region& where = entry.source();
+    origins.push_back(absl::StrCat(where.path ? *where.path : std::string("<config>"), ":",
+                                   where.begin.line, ":", where.begin.column));
+  }
+  return origins;
+}
+
 std::string ConfigDocument::ToToml() const {
   std::ostringstream out;
   out << toml::toml_formatter(impl_->root);

@@ -52,6 +52,9 @@ class STLAB_API ConfigDocument {
   /// Plugin folders/files named by `plugins = [...]`, resolved against the folder
   /// of the file that named them.
   std::vector<std::filesystem::path> PluginPaths() const;
+  /// Where PluginPaths()[i] is declared: "base.toml:3:12" (file, line, column of its
+  /// entry in whichever file of the inheritance chain named it).
+  std::vector<std::string> PluginPathOrigins() const;
 
   /// The merged document as TOML.
   std::string ToToml() const;

@@ -196,6 +196,11 @@ TEST(ConfigDocumentTest, PluginPathsResolveAgainstTheNamingFile) {
   ASSERT_EQ(paths.size(), 2u);
   EXPECT_EQ(paths[0], (dir / "my_plugins").lexically_normal());
   EXPECT_EQ(paths[1], std::filesystem::path("/abs/p"));
+  // Each is named by the file that declared it, at its entry.
+  const auto origins = doc->PluginPathOrigins();
+  ASSERT_EQ(origins.size(), 2u);
+  EXPECT_EQ(origins[0], (dir / "sub/base.toml").string() + ":1:12");
+  EXPECT_EQ(origins[1], (dir / "sub/base.toml").string() + ":1:29");
 }
 
 }  // namespace
