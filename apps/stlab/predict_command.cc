@@ -18,7 +18,6 @@
 #include "apps/stlab/command.h"
 #include "apps/stlab/run_output.h"
 #include "core/atomic_file.h"
-#include "core/checkpoint.h"
 #include "core/data/drawing.h"
 #include "core/engine/components.h"
 #include "core/engine/evaluation.h"
@@ -66,8 +65,7 @@ absl::StatusOr<int64_t> Predict(const ValidatedConfig& config, const Registries&
                          BuildDataset(config, registries, "data.train", seed));
   if (train == nullptr) return absl::InvalidArgumentError("the config has no [data.train]");
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<TaskModel> model,
-                         BuildTaskModel(config, registries, train->Info(), seed));
-  STLAB_RETURN_IF_ERROR(LoadCheckpoint(checkpoint, *model, nullptr, nullptr));
+                         LoadTrainedModel(config, registries, train->Info(), seed, checkpoint));
   model->eval();
   STLAB_ASSIGN_OR_RETURN(const EvaluationOptions evaluation, EvaluationOptionsOf(config));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Dataset> folder,

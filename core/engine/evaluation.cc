@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "core/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/logging.h"
 #include "core/status.h"
@@ -84,8 +83,7 @@ absl::StatusOr<Metrics> EvaluateWeightsOn(const ValidatedConfig& config, const R
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<const Dataset> train,
                          BuildDataset(config, registries, "data.train", seed));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<TaskModel> model,
-                         BuildTaskModel(config, registries, train->Info(), seed));
-  STLAB_RETURN_IF_ERROR(LoadCheckpoint(weights, *model, nullptr, nullptr));
+                         LoadTrainedModel(config, registries, train->Info(), seed, weights));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<Evaluator> evaluator,
                          BuildEvaluator(config, registries, val.Info()));
   STLAB_ASSIGN_OR_RETURN(const EvaluationOptions options, EvaluationOptionsOf(config));

@@ -8,7 +8,6 @@
 #include "absl/strings/str_join.h"
 #include "core/atomic_file.h"
 #include "core/data/subset.h"
-#include "core/checkpoint.h"
 #include "core/engine/components.h"
 #include "core/engine/metrics_log.h"
 #include "core/engine/provenance.h"
@@ -77,8 +76,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
                          registries.pseudo_labelers().Create(labeler_config->type,
                                                              labeler_config->values));
   STLAB_ASSIGN_OR_RETURN(std::shared_ptr<TaskModel> teacher,
-                         BuildTaskModel(config, registries, train->Info(), seed));
-  STLAB_RETURN_IF_ERROR(LoadCheckpoint(checkpoint, *teacher, nullptr, nullptr));
+                         LoadTrainedModel(config, registries, train->Info(), seed, checkpoint));
   STLAB_ASSIGN_OR_RETURN(const TeacherTtaOptions tta,
                          TeacherTtaOptionsFrom(config.Section("self_training")));
   STLAB_ASSIGN_OR_RETURN(const TestTimeResize resize, TestTimeResizeFrom(config.Section("eval")));

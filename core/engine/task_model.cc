@@ -5,6 +5,7 @@
 
 #include "ATen/ATen.h"
 #include "absl/strings/str_cat.h"
+#include "core/checkpoint.h"
 #include "core/initializer.h"
 #include "core/rng.h"
 #include "core/status.h"
@@ -211,6 +212,16 @@ absl::StatusOr<std::shared_ptr<TaskModel>> BuildTaskModel(const ValidatedConfig&
                                            layout);
       }));
   model->set_init_origin(std::move(origin));
+  return model;
+}
+
+absl::StatusOr<std::shared_ptr<TaskModel>> LoadTrainedModel(const ValidatedConfig& config,
+                                                            const Registries& registries,
+                                                            const DatasetInfo& info, uint64_t seed,
+                                                            const std::filesystem::path& weights) {
+  STLAB_ASSIGN_OR_RETURN(std::shared_ptr<TaskModel> model,
+                         BuildTaskModel(config, registries, info, seed));
+  STLAB_RETURN_IF_ERROR(LoadCheckpoint(weights, *model, nullptr, nullptr));
   return model;
 }
 

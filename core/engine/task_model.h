@@ -4,6 +4,7 @@
 #define STLAB_CORE_ENGINE_TASK_MODEL_H_
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -123,6 +124,13 @@ STLAB_API absl::StatusOr<std::shared_ptr<TaskModel>> BuildTaskModel(const Valida
                                                                     const Registries& registries,
                                                                     const DatasetInfo& info,
                                                                     uint64_t seed);
+
+/// BuildTaskModel, then the weights of `weights` (a run's checkpoint.pt or
+/// model_final.pt) loaded strictly: the trained model that evaluation,
+/// pseudo-labeling and prediction run.
+STLAB_API absl::StatusOr<std::shared_ptr<TaskModel>> LoadTrainedModel(
+    const ValidatedConfig& config, const Registries& registries, const DatasetInfo& info,
+    uint64_t seed, const std::filesystem::path& weights);
 
 }  // namespace stlab
 
