@@ -224,3 +224,27 @@ if pseudo_label "$work/pseudo_all" --set self_training.unlabeled_pool=rest_of_tr
 fi
 grep -q 'leaves no image: data.train_fraction = 1 labels all 64 images' "$work/all.err"
 echo "unlabeled pool = the rest of data.train, measured against its hidden labels"
+# The label-prior calibration: a pass over the whole pool puts each class's cut
+# where the pool keeps the human labels' boxes per image of that class, so a
+# labeler at 0.5 keeps round(target * 16) boxes of every class (ties aside).
+pseudo_label "$work/pseudo_prior" --set self_training.score_calibration=\"label_prior\" \
+  --set self_training.pseudo_labeler.threshold=0.5
+python3 - "$work/pseudo_prior/pseudo_labels_summary.json" <<'PY'
+import json, re, sys
+summary = json.load(open(sys.argv[1]))
+calibration = summary["provenance"]["score_calibration"]
+assert calibration.startswith("label_prior: "), calibration
+targets = dict(re.findall(r"(\w+):[0-9.]+ \(([0-9.]+) boxes/image\)", calibration))
+kept = summary["boxes_per_class"]
+assert targets and set(targets) == set(kept), (targets, kept)
+for name, target in targets.items():
+    wanted = round(float(target) * summary["images"])
+    assert kept[name] >= wanted and kept[name] <= wanted + 2, (name, kept[name], wanted)
+assert summary["boxes"] > 0, summary
+PY
+if pseudo_label "$work/pseudo_prior_bad" --set self_training.score_calibration=\"prior\" 2>"$work/prior.err"; then
+  echo "FAIL: an unknown score calibration was accepted" >&2
+  exit 1
+fi
+grep -q 'score_calibration' "$work/prior.err"
+echo "label-prior calibration: each class keeps the human labels' boxes per image"

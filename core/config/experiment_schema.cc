@@ -142,6 +142,19 @@ const ConfigSchema& ExperimentSchema() {
                           "detection TTA: most boxes per image after merging (0 = as many as "
                           "the view with the most boxes)")
                .Min(0),
+           ParamSpec::String("score_calibration", "none",
+                             "detection: a pass over the whole pool before labeling. none: the "
+                             "teacher's scores as they are; label_prior: each class's scores "
+                             "mapped (monotonically) so that 0.5 is the cut that keeps as many "
+                             "boxes of the class per image as the human labels have, so a "
+                             "labeler thresholding at 0.5 follows the labels' class balance "
+                             "instead of the teacher's confidence")
+               .OneOf({"none", "label_prior"}),
+           ParamSpec::Int("label_prior_images", 2000,
+                          "score_calibration = label_prior: human-labeled images (evenly "
+                          "spaced over the labeled subset) that the boxes per image of each "
+                          "class are counted on")
+               .Min(1),
        },
        {
            {"pseudo_labeler", {"pseudo_labeler"}, true, false,

@@ -38,30 +38,80 @@ absl::StatusOr<at::Tensor> ScoresOf(const Sample& label, const Detections& teach
   return at::tensor(scores, at::kFloat);
 }
 
+// The images [start, start + batch_size) of `unlabeled`.
+absl::StatusOr<std::vector<Sample>> BatchOf(const Dataset& unlabeled, int64_t start,
+                                            int64_t batch_size) {
+  std::vector<Sample> images;
+  for (int64_t i = start; i < std::min(unlabeled.Size(), start + batch_size); ++i) {
+    STLAB_ASSIGN_OR_RETURN(Sample sample, unlabeled.Get(i));
+    images.push_back(std::move(sample));
+  }
+  return images;
+}
+
 }  // namespace
+
+absl::StatusOr<std::vector<Detections>> DetectPool(TaskModel& teacher, const Dataset& unlabeled,
+                                                   int64_t batch_size,
+                                                   const TeacherTtaOptions& tta,
+                                                   const TestTimeResize& resize) {
+  if (teacher.task() != Task::kDetection) {
+    return absl::InvalidArgumentError("detections over a pool need a detection teacher");
+  }
+  const bool was_training = teacher.is_training();
+  teacher.eval();
+  std::vector<Detections> pool;
+  pool.reserve(static_cast<size_t>(unlabeled.Size()));
+  absl::Status status = absl::OkStatus();
+  for (int64_t start = 0; start < unlabeled.Size() && status.ok(); start += batch_size) {
+    absl::StatusOr<std::vector<Sample>> images = BatchOf(unlabeled, start, batch_size);
+    absl::StatusOr<std::vector<Prediction>> predictions =
+        images.ok() ? PredictWithTta(teacher, *images, tta, resize)
+                    : absl::StatusOr<std::vector<Prediction>>(images.status());
+    if (!predictions.ok()) {
+      status = predictions.status();
+      break;
+    }
+    for (Prediction& prediction : *predictions) pool.push_back(std::move(prediction.detections));
+  }
+  teacher.train(was_training);
+  STLAB_RETURN_IF_ERROR(status);
+  return pool;
+}
 
 absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
                                            const PseudoLabeler& labeler, int64_t batch_size,
                                            const TeacherTtaOptions& tta,
                                            PseudoLabelQuality* quality,
-                                           const TestTimeResize& resize) {
+                                           const TestTimeResize& resize,
+                                           const std::vector<Detections>* detected) {
+  if (detected != nullptr &&
+      (teacher.task() != Task::kDetection ||
+       static_cast<int64_t>(detected->size()) != unlabeled.Size())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "pseudo-labeling from given detections needs a detection teacher and one detection "
+        "set per image (", detected->size(), " for ", unlabeled.Size(), " images)"));
+  }
   const bool was_training = teacher.is_training();
   teacher.eval();
   PseudoLabelSet set;
   const int64_t size = unlabeled.Size();
   absl::Status status = absl::OkStatus();
   for (int64_t start = 0; start < size && status.ok(); start += batch_size) {
-    std::vector<Sample> images;
-    for (int64_t i = start; i < std::min(size, start + batch_size); ++i) {
-      absl::StatusOr<Sample> sample = unlabeled.Get(i);
-      if (!sample.ok()) {
-        status = sample.status();
-        break;
-      }
-      images.push_back(*std::move(sample));
+    absl::StatusOr<std::vector<Sample>> batch = BatchOf(unlabeled, start, batch_size);
+    if (!batch.ok()) {
+      status = batch.status();
+      break;
     }
-    if (!status.ok()) break;
-    absl::StatusOr<std::vector<Prediction>> predictions = PredictWithTta(teacher, images, tta, resize);
+    const std::vector<Sample>& images = *batch;
+    absl::StatusOr<std::vector<Prediction>> predictions = std::vector<Prediction>();
+    if (detected != nullptr) {
+      for (size_t k = 0; k < images.size(); ++k) {
+        predictions->push_back({(*detected)[static_cast<size_t>(start) + k], at::Tensor()});
+      }
+    } else {
+      predictions = PredictWithTta(teacher, images, tta, resize);
+    }
     if (!predictions.ok()) {
       status = predictions.status();
       break;

@@ -42,13 +42,22 @@ struct PseudoLabelSet {
 /// size `resize` says ([eval] resize; none by default) with the test-time
 /// augmentation `tta` (none by default), and keeps what `labeler` returns.
 /// With `quality`, every image that carries hidden labels (HasGroundTruth) is
-/// measured into it; those labels never reach the returned set.
-STLAB_API absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& unlabeled,
-                                                     const PseudoLabeler& labeler,
-                                                     int64_t batch_size,
-                                                     const TeacherTtaOptions& tta = {},
-                                                     PseudoLabelQuality* quality = nullptr,
-                                                     const TestTimeResize& resize = {});
+/// measured into it; those labels never reach the returned set. With `detected`
+/// (detection: one entry per image of `unlabeled`, e.g. DetectPool's, calibrated),
+/// those are the teacher's predictions and the teacher does not run.
+STLAB_API absl::StatusOr<PseudoLabelSet> PseudoLabel(
+    TaskModel& teacher, const Dataset& unlabeled, const PseudoLabeler& labeler,
+    int64_t batch_size, const TeacherTtaOptions& tta = {}, PseudoLabelQuality* quality = nullptr,
+    const TestTimeResize& resize = {}, const std::vector<Detections>* detected = nullptr);
+
+/// A detection teacher's detections on every image of `unlabeled`, in order, as
+/// PseudoLabel's teacher would see them: the dataset-level pass of a labeler that
+/// looks at the whole pool before it labels (LabelPriorCalibration).
+STLAB_API absl::StatusOr<std::vector<Detections>> DetectPool(TaskModel& teacher,
+                                                             const Dataset& unlabeled,
+                                                             int64_t batch_size,
+                                                             const TeacherTtaOptions& tta = {},
+                                                             const TestTimeResize& resize = {});
 
 /// Writes `set` to `path` (atomically); ReadPseudoLabels reads it back exactly.
 STLAB_API absl::Status WritePseudoLabels(const std::filesystem::path& path,

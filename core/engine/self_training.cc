@@ -3,12 +3,14 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/atomic_file.h"
 #include "core/data/subset.h"
 #include "core/engine/components.h"
+#include "core/engine/label_prior.h"
 #include "core/engine/metrics_log.h"
 #include "core/engine/provenance.h"
 #include "core/engine/pseudo_labels.h"
@@ -26,6 +28,25 @@ std::string UtcNow() {
   char text[32];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   return text;
+}
+
+// The label-prior calibration of a detection teacher's detections over the pool
+// (`pool`): the boxes per image of each class counted on the human-labeled subset of
+// `train`.
+absl::StatusOr<LabelPriorCalibration> FitLabelPrior(const ValidatedConfig& config,
+                                                    std::shared_ptr<const Dataset> train,
+                                                    const std::vector<Detections>& pool) {
+  const Params& data = config.Section("data");
+  STLAB_ASSIGN_OR_RETURN(std::vector<int64_t> labeled_indices,
+                         NestedSubset(train->Size(), data.GetFloat("train_fraction"),
+                                      static_cast<uint64_t>(data.GetInt("subset_seed"))));
+  const auto num_classes = static_cast<int64_t>(train->Info().class_names.size());
+  const SubsetView labeled(std::move(train), std::move(labeled_indices));
+  STLAB_ASSIGN_OR_RETURN(
+      const std::vector<double> boxes_per_image,
+      BoxesPerImageByClass(labeled, num_classes,
+                           config.Section("self_training").GetInt("label_prior_images")));
+  return LabelPriorCalibration::Fit(boxes_per_image, pool);
 }
 
 }  // namespace
@@ -88,10 +109,29 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
                              static_cast<int64_t>(teacher->task() == Task::kDetection
                                                       ? info.class_names.size()
                                                       : info.mask_class_names.size()));
+  const int64_t batch_size = config.Section("eval").GetInt("batch_size");
+  std::optional<std::vector<Detections>> calibrated;
+  std::string calibration_text = "none";
+  if (config.Section("self_training").GetString("score_calibration") == "label_prior") {
+    if (teacher->task() != Task::kDetection) {
+      return absl::InvalidArgumentError(
+          "self_training.score_calibration = \"label_prior\" calibrates detection scores; a "
+          "segmentation teacher's labels are set by its labeler");
+    }
+    LogInfo(absl::StrCat("label prior: the teacher's detections over ", unlabeled->Size(),
+                         " pool images"));
+    STLAB_ASSIGN_OR_RETURN(calibrated, DetectPool(*teacher, *unlabeled, batch_size, tta, resize));
+    STLAB_ASSIGN_OR_RETURN(const LabelPriorCalibration calibration,
+                           FitLabelPrior(config, train, *calibrated));
+    calibration_text = absl::StrCat("label_prior: ", calibration.Describe(info.class_names));
+    LogInfo(absl::StrCat("score calibration to the human labels' boxes per image of each class "
+                         "(class: score cut, target): ",
+                         calibration.Describe(info.class_names)));
+    for (Detections& detections : *calibrated) detections = calibration.Apply(detections);
+  }
   STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set,
-                         PseudoLabel(*teacher, *unlabeled, *labeler,
-                                     config.Section("eval").GetInt("batch_size"), tta, &quality,
-                                     resize));
+                         PseudoLabel(*teacher, *unlabeled, *labeler, batch_size, tta, &quality,
+                                     resize, calibrated ? &*calibrated : nullptr));
   if (quality.images() > 0) {
     LogInfo(absl::StrCat("pseudo-label quality against the hidden labels of ", quality.images(),
                          " images: ", MetricsJson(quality.Headline())));
@@ -103,6 +143,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   if (auto it = labeler_config->values.find("threshold"); it != labeler_config->values.end()) {
     set.provenance["threshold"] = FormatParamValue(it->second);
   }
+  set.provenance["score_calibration"] = calibration_text;
   set.provenance["teacher_tta"] = tta.Describe();
   set.provenance["resize"] = resize.Describe();
   set.provenance["created"] = UtcNow();

@@ -62,6 +62,7 @@ const StageKeys& KeysOf(StageKind kind) {
        {{"self_training.pseudo_labeler", "self_training.unlabeled_pool",
          "self_training.audit_images", "self_training.teacher_flip", "self_training.teacher_scales",
          "self_training.teacher_tta_nms_iou", "self_training.teacher_tta_max_detections",
+         "self_training.score_calibration", "self_training.label_prior_images",
          "data.unlabeled", "eval"},
         {}}},
       // A student reads the pool (its images) but not how it was labeled, and a round
@@ -71,6 +72,7 @@ const StageKeys& KeysOf(StageKind kind) {
         {"data.val", "eval", "self_training.pseudo_labeler", "self_training.audit_images",
          "self_training.teacher_flip", "self_training.teacher_scales",
          "self_training.teacher_tta_nms_iou", "self_training.teacher_tta_max_detections",
+         "self_training.score_calibration", "self_training.label_prior_images",
          "self_training.rounds", "self_training.teacher_checkpoint"}}},
       {StageKind::kEvaluate, {{"data.val", "eval"}, {}}}};
   return kKeys->at(kind);

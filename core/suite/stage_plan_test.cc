@@ -187,6 +187,8 @@ TEST_F(StagePlanTest, EverySelfTrainingParameterChangesTheStagesThatReadIt) {
       {"teacher_scales", {"[1.0, 0.5]", true}},
       {"teacher_tta_nms_iou", {"0.6", true}},
       {"teacher_tta_max_detections", {"50", true}},
+      {"score_calibration", {"\"label_prior\"", true}},
+      {"label_prior_images", {"100", true}},
       {"pseudo_labeler.threshold", {"0.7", true}},
       {"loss_combiner.alpha", {"2.0", false}},
   };
