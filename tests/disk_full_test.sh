@@ -6,7 +6,11 @@
 #  2. it leaves no half-written file: no temporary file, and every checkpoint in
 #     the folder is whole (it resumes from it);
 #  3. once there is space again, the same command resumes from the last good
-#     checkpoint and ends with the weights of a run that never ran out of space.
+#     checkpoint and ends with the weights of a run that never ran out of space;
+#  4. a suite (tests/configs/tiny_suite.toml) on a full disk reports the failed
+#     stages with the file and the reason, marks none of them done, and once there
+#     is space again finishes with the stages and report of a suite that never ran
+#     out of space.
 # Mounting needs root (CAP_SYS_ADMIN); without it the test is skipped (exit 77),
 # unless STLAB_REQUIRE_TMPFS=1 (CI) makes that a failure.
 # Usage: disk_full_test.sh STLAB_CLI SOURCE_DIR
@@ -58,3 +62,30 @@ grep -q "resuming .* at iteration [1-9]" "$disk/run/train.log"
 cmp "$work/run/result.json" "$disk/run/result.json"
 python3 "$2/tests/testing/same_tensors.py" "$work/run/model_final.pt" "$disk/run/model_final.pt"
 echo "space back: the run resumes and ends with the weights of one that never ran out"
+
+suite() {  # suite ROOT
+  "$cli" suite run "$2/tests/configs/tiny_suite.toml" --set "suite.cache_dir=\"$1/cache\"" \
+    --set "suite.output_dir=\"$1/out\"" --log_level=warn
+}
+umount "$disk"
+mount -t tmpfs -o size=4m tmpfs "$disk"
+suite "$work/suite" "$2" >"$work/suite_straight.out" 2>&1
+set +e
+suite "$disk" "$2" >"$work/suite_full.out" 2>&1
+code=$?
+set -e
+[[ $code == 1 ]] || { echo "FAIL: a full disk ended the suite with exit code $code" >&2; exit 1; }
+grep -q "failed: .*cannot write '$disk/cache/.*': No space left on device" "$work/suite_full.out"
+for stage in "$disk"/cache/*/; do
+  if [[ -f "$stage/stage_done.toml" ]]; then
+    cmp "$stage/stage_done.toml" "$work/suite/cache/$(basename "$stage")/stage_done.toml"
+  fi
+done
+[[ -n "$(find "$disk/cache" -maxdepth 1 -mindepth 1 -type d '!' -exec test -e '{}/stage_done.toml' ';' -print)" ]]
+mount -o remount,size=128m "$disk"
+suite "$disk" "$2" >"$work/suite_again.out" 2>&1
+for stage in "$work"/suite/cache/*/; do
+  cmp "$stage/stage_done.toml" "$disk/cache/$(basename "$stage")/stage_done.toml"
+done
+cmp "$work/suite/out/tiny/results.md" "$disk/out/tiny/results.md"
+echo "suite on a full disk: failed stages named, none marked done; with space, the same results"
