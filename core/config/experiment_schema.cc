@@ -143,13 +143,20 @@ const ConfigSchema& ExperimentSchema() {
                           "the view with the most boxes)")
                .Min(0),
            ParamSpec::String("score_calibration", "none",
-                             "detection: a pass over the whole pool before labeling. none: the "
-                             "teacher's scores as they are; label_prior: each class's scores "
-                             "mapped (monotonically) so that 0.5 is the cut that keeps as many "
-                             "boxes of the class per image as the human labels have, so a "
-                             "labeler thresholding at 0.5 follows the labels' class balance "
-                             "instead of the teacher's confidence")
-               .OneOf({"none", "label_prior"}),
+                             "a pass over the whole pool before labeling that gives each class "
+                             "its own cut and maps the class's scores (monotonically) so that "
+                             "the cut is 0.5, for a labeler thresholding at 0.5. none: the "
+                             "teacher's scores as they are; label_prior (detection): the cut "
+                             "keeps as many boxes of the class per image as the human labels "
+                             "have; class_portion (segmentation): the cut keeps the most "
+                             "confident class_portion of the pixels the teacher assigns to the "
+                             "class (CBST's class-balanced thresholds)")
+               .OneOf({"none", "label_prior", "class_portion"}),
+           ParamSpec::Float("class_portion", 0.5,
+                            "score_calibration = class_portion: share of each class's pixels "
+                            "kept")
+               .Above(0.0)
+               .Max(1.0),
            ParamSpec::Int("label_prior_images", 2000,
                           "score_calibration = label_prior: human-labeled images (evenly "
                           "spaced over the labeled subset) that the boxes per image of each "

@@ -38,18 +38,39 @@ absl::StatusOr<at::Tensor> ScoresOf(const Sample& label, const Detections& teach
   return at::tensor(scores, at::kFloat);
 }
 
-// The images [start, start + batch_size) of `unlabeled`.
-absl::StatusOr<std::vector<Sample>> BatchOf(const Dataset& unlabeled, int64_t start,
-                                            int64_t batch_size) {
-  std::vector<Sample> images;
-  for (int64_t i = start; i < std::min(unlabeled.Size(), start + batch_size); ++i) {
-    STLAB_ASSIGN_OR_RETURN(Sample sample, unlabeled.Get(i));
-    images.push_back(std::move(sample));
-  }
-  return images;
-}
-
 }  // namespace
+
+absl::Status ForEachTeacherPrediction(TaskModel& teacher, const Dataset& unlabeled,
+                                      int64_t batch_size, const TeacherTtaOptions& tta,
+                                      const TestTimeResize& resize,
+                                      const PredictionVisitor& visit) {
+  const bool was_training = teacher.is_training();
+  teacher.eval();
+  absl::Status status = absl::OkStatus();
+  for (int64_t start = 0; start < unlabeled.Size() && status.ok(); start += batch_size) {
+    std::vector<Sample> images;
+    for (int64_t i = start; i < std::min(unlabeled.Size(), start + batch_size) && status.ok();
+         ++i) {
+      absl::StatusOr<Sample> sample = unlabeled.Get(i);
+      if (sample.ok()) {
+        images.push_back(*std::move(sample));
+      } else {
+        status = sample.status();
+      }
+    }
+    if (!status.ok()) break;
+    absl::StatusOr<std::vector<Prediction>> predictions = PredictWithTta(teacher, images, tta, resize);
+    if (!predictions.ok()) {
+      status = predictions.status();
+      break;
+    }
+    for (size_t k = 0; k < images.size() && status.ok(); ++k) {
+      status = visit(start + static_cast<int64_t>(k), images[k], (*predictions)[k]);
+    }
+  }
+  teacher.train(was_training);
+  return status;
+}
 
 absl::StatusOr<std::vector<Detections>> DetectPool(TaskModel& teacher, const Dataset& unlabeled,
                                                    int64_t batch_size,
@@ -58,24 +79,14 @@ absl::StatusOr<std::vector<Detections>> DetectPool(TaskModel& teacher, const Dat
   if (teacher.task() != Task::kDetection) {
     return absl::InvalidArgumentError("detections over a pool need a detection teacher");
   }
-  const bool was_training = teacher.is_training();
-  teacher.eval();
   std::vector<Detections> pool;
   pool.reserve(static_cast<size_t>(unlabeled.Size()));
-  absl::Status status = absl::OkStatus();
-  for (int64_t start = 0; start < unlabeled.Size() && status.ok(); start += batch_size) {
-    absl::StatusOr<std::vector<Sample>> images = BatchOf(unlabeled, start, batch_size);
-    absl::StatusOr<std::vector<Prediction>> predictions =
-        images.ok() ? PredictWithTta(teacher, *images, tta, resize)
-                    : absl::StatusOr<std::vector<Prediction>>(images.status());
-    if (!predictions.ok()) {
-      status = predictions.status();
-      break;
-    }
-    for (Prediction& prediction : *predictions) pool.push_back(std::move(prediction.detections));
-  }
-  teacher.train(was_training);
-  STLAB_RETURN_IF_ERROR(status);
+  STLAB_RETURN_IF_ERROR(ForEachTeacherPrediction(
+      teacher, unlabeled, batch_size, tta, resize,
+      [&pool](int64_t, const Sample&, Prediction& prediction) {
+        pool.push_back(std::move(prediction.detections));
+        return absl::OkStatus();
+      }));
   return pool;
 }
 
@@ -84,75 +95,40 @@ absl::StatusOr<PseudoLabelSet> PseudoLabel(TaskModel& teacher, const Dataset& un
                                            const TeacherTtaOptions& tta,
                                            PseudoLabelQuality* quality,
                                            const TestTimeResize& resize,
-                                           const std::vector<Detections>* detected) {
-  if (detected != nullptr &&
-      (teacher.task() != Task::kDetection ||
-       static_cast<int64_t>(detected->size()) != unlabeled.Size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "pseudo-labeling from given detections needs a detection teacher and one detection "
-        "set per image (", detected->size(), " for ", unlabeled.Size(), " images)"));
-  }
-  const bool was_training = teacher.is_training();
-  teacher.eval();
+                                           const PredictionMap& calibrate) {
   PseudoLabelSet set;
-  const int64_t size = unlabeled.Size();
-  absl::Status status = absl::OkStatus();
-  for (int64_t start = 0; start < size && status.ok(); start += batch_size) {
-    absl::StatusOr<std::vector<Sample>> batch = BatchOf(unlabeled, start, batch_size);
-    if (!batch.ok()) {
-      status = batch.status();
-      break;
-    }
-    const std::vector<Sample>& images = *batch;
-    absl::StatusOr<std::vector<Prediction>> predictions = std::vector<Prediction>();
-    if (detected != nullptr) {
-      for (size_t k = 0; k < images.size(); ++k) {
-        predictions->push_back({(*detected)[static_cast<size_t>(start) + k], at::Tensor()});
-      }
-    } else {
-      predictions = PredictWithTta(teacher, images, tta, resize);
-    }
-    if (!predictions.ok()) {
-      status = predictions.status();
-      break;
-    }
-    for (size_t k = 0; k < images.size(); ++k) {
-      absl::StatusOr<std::optional<Sample>> labeled = labeler.Label(images[k], (*predictions)[k]);
-      if (!labeled.ok()) {
-        status = Annotate(labeled.status(), images[k].source);
-        break;
-      }
-      if (quality != nullptr && quality->HasGroundTruth(images[k])) {
-        quality->Add(images[k], (*predictions)[k], labeled->has_value() ? &**labeled : nullptr);
-      }
-      if (!labeled->has_value()) continue;
-      // Only what the teacher produced is kept: any ground truth the unlabeled
-      // source happens to carry (the synthetic pool has it) must not leak through.
-      Sample label;
-      label.image_id = (*labeled)->image_id;
-      label.source = (*labeled)->source;
-      label.pseudo_labeled = true;
-      if (teacher.task() == Task::kDetection) {
-        label.boxes = (*labeled)->boxes;
-        label.labels = (*labeled)->labels;
-        label.label_scores = (*labeled)->label_scores;
-        label.ignore_boxes = (*labeled)->ignore_boxes;
-        absl::StatusOr<at::Tensor> scores = ScoresOf(label, (*predictions)[k].detections);
-        if (!scores.ok()) {
-          status = Annotate(scores.status(), images[k].source);
-          break;
+  STLAB_RETURN_IF_ERROR(ForEachTeacherPrediction(
+      teacher, unlabeled, batch_size, tta, resize,
+      [&](int64_t index, const Sample& image, Prediction& raw) -> absl::Status {
+        const Prediction prediction = calibrate ? calibrate(raw) : raw;
+        absl::StatusOr<std::optional<Sample>> labeled = labeler.Label(image, prediction);
+        if (!labeled.ok()) return Annotate(labeled.status(), image.source);
+        if (quality != nullptr && quality->HasGroundTruth(image)) {
+          quality->Add(image, prediction, labeled->has_value() ? &**labeled : nullptr);
         }
-        set.scores.push_back(*std::move(scores));
-      } else {
-        label.mask = (*labeled)->mask;
-        label.soft_mask = (*labeled)->soft_mask;
-      }
-      set.indices.push_back(start + static_cast<int64_t>(k));
-      set.labels.push_back(std::move(label));
-    }
-  }
-  teacher.train(was_training);
-  STLAB_RETURN_IF_ERROR(status);
+        if (!labeled->has_value()) return absl::OkStatus();
+        // Only what the teacher produced is kept: any ground truth the unlabeled
+        // source happens to carry (the synthetic pool has it) must not leak through.
+        Sample label;
+        label.image_id = (*labeled)->image_id;
+        label.source = (*labeled)->source;
+        label.pseudo_labeled = true;
+        if (teacher.task() == Task::kDetection) {
+          label.boxes = (*labeled)->boxes;
+          label.labels = (*labeled)->labels;
+          label.label_scores = (*labeled)->label_scores;
+          label.ignore_boxes = (*labeled)->ignore_boxes;
+          absl::StatusOr<at::Tensor> scores = ScoresOf(label, prediction.detections);
+          if (!scores.ok()) return Annotate(scores.status(), image.source);
+          set.scores.push_back(*std::move(scores));
+        } else {
+          label.mask = (*labeled)->mask;
+          label.soft_mask = (*labeled)->soft_mask;
+        }
+        set.indices.push_back(index);
+        set.labels.push_back(std::move(label));
+        return absl::OkStatus();
+      }));
   return set;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,21 +39,37 @@ struct PseudoLabelSet {
   std::map<std::string, std::string> provenance;
 };
 
-/// Runs `teacher` (eval mode) over every image of `unlabeled` in batches, at the
-/// size `resize` says ([eval] resize; none by default) with the test-time
-/// augmentation `tta` (none by default), and keeps what `labeler` returns.
-/// With `quality`, every image that carries hidden labels (HasGroundTruth) is
-/// measured into it; those labels never reach the returned set. With `detected`
-/// (detection: one entry per image of `unlabeled`, e.g. DetectPool's, calibrated),
-/// those are the teacher's predictions and the teacher does not run.
+/// What a pass over the pool does with each image and the teacher's prediction
+/// for it (index in the pool, image, prediction); an error ends the pass.
+using PredictionVisitor =
+    std::function<absl::Status(int64_t index, const Sample& image, Prediction& prediction)>;
+
+/// A dataset-level calibration of the teacher's predictions (LabelPriorCalibration,
+/// ClassPortionCalibration), applied to each before the labeler sees it.
+using PredictionMap = std::function<Prediction(const Prediction&)>;
+
+/// Runs `teacher` (eval mode) over every image of `unlabeled` in order, in batches,
+/// at the size `resize` says ([eval] resize; none by default) with the test-time
+/// augmentation `tta` (none by default), and hands each prediction to `visit`:
+/// the one loop of every pass over a pool.
+STLAB_API absl::Status ForEachTeacherPrediction(TaskModel& teacher, const Dataset& unlabeled,
+                                                int64_t batch_size, const TeacherTtaOptions& tta,
+                                                const TestTimeResize& resize,
+                                                const PredictionVisitor& visit);
+
+/// Pseudo-labels every image of `unlabeled` (ForEachTeacherPrediction) and keeps
+/// what `labeler` returns, each prediction passed through `calibrate` first when
+/// it is set. With `quality`, every image that carries hidden labels
+/// (HasGroundTruth) is measured into it (the calibrated predictions); those labels
+/// never reach the returned set.
 STLAB_API absl::StatusOr<PseudoLabelSet> PseudoLabel(
     TaskModel& teacher, const Dataset& unlabeled, const PseudoLabeler& labeler,
     int64_t batch_size, const TeacherTtaOptions& tta = {}, PseudoLabelQuality* quality = nullptr,
-    const TestTimeResize& resize = {}, const std::vector<Detections>* detected = nullptr);
+    const TestTimeResize& resize = {}, const PredictionMap& calibrate = {});
 
 /// A detection teacher's detections on every image of `unlabeled`, in order, as
-/// PseudoLabel's teacher would see them: the dataset-level pass of a labeler that
-/// looks at the whole pool before it labels (LabelPriorCalibration).
+/// PseudoLabel's teacher sees them: the dataset-level pass that fits a
+/// LabelPriorCalibration.
 STLAB_API absl::StatusOr<std::vector<Detections>> DetectPool(TaskModel& teacher,
                                                              const Dataset& unlabeled,
                                                              int64_t batch_size,

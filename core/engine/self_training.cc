@@ -3,14 +3,13 @@
 
 #include <chrono>
 #include <ctime>
-#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/atomic_file.h"
 #include "core/data/subset.h"
 #include "core/engine/components.h"
-#include "core/engine/label_prior.h"
+#include "core/engine/score_calibration.h"
 #include "core/engine/metrics_log.h"
 #include "core/engine/provenance.h"
 #include "core/engine/pseudo_labels.h"
@@ -30,23 +29,77 @@ std::string UtcNow() {
   return text;
 }
 
-// The label-prior calibration of a detection teacher's detections over the pool
-// (`pool`): the boxes per image of each class counted on the human-labeled subset of
-// `train`.
-absl::StatusOr<LabelPriorCalibration> FitLabelPrior(const ValidatedConfig& config,
-                                                    std::shared_ptr<const Dataset> train,
-                                                    const std::vector<Detections>& pool) {
-  const Params& data = config.Section("data");
-  STLAB_ASSIGN_OR_RETURN(std::vector<int64_t> labeled_indices,
-                         NestedSubset(train->Size(), data.GetFloat("train_fraction"),
-                                      static_cast<uint64_t>(data.GetInt("subset_seed"))));
-  const auto num_classes = static_cast<int64_t>(train->Info().class_names.size());
-  const SubsetView labeled(std::move(train), std::move(labeled_indices));
-  STLAB_ASSIGN_OR_RETURN(
-      const std::vector<double> boxes_per_image,
-      BoxesPerImageByClass(labeled, num_classes,
-                           config.Section("self_training").GetInt("label_prior_images")));
-  return LabelPriorCalibration::Fit(boxes_per_image, pool);
+// self_training.score_calibration fitted on the teacher's predictions over the
+// pool: the map the labeling applies to each prediction (none: unset) and its
+// description for the logs and the summary's provenance.
+struct PoolCalibration {
+  PredictionMap map;
+  std::string text = "none";
+};
+
+absl::StatusOr<PoolCalibration> FitPoolCalibration(const ValidatedConfig& config,
+                                                   TaskModel& teacher,
+                                                   std::shared_ptr<const Dataset> train,
+                                                   const Dataset& unlabeled,
+                                                   const TeacherTtaOptions& tta,
+                                                   const TestTimeResize& resize) {
+  const Params& self_training = config.Section("self_training");
+  const std::string kind = self_training.GetString("score_calibration");
+  if (kind == "none") return PoolCalibration{};
+  const Task task = kind == "label_prior" ? Task::kDetection : Task::kSegmentation;
+  if (teacher.task() != task) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "self_training.score_calibration = \"", kind, "\" calibrates ",
+        task == Task::kDetection ? "detection scores; for segmentation use \"class_portion\""
+                                 : "segmentation probabilities; for detection use \"label_prior\""));
+  }
+  const int64_t batch_size = config.Section("eval").GetInt("batch_size");
+  const DatasetInfo& info = train->Info();
+  LogInfo(absl::StrCat("score calibration (", kind, "): the teacher over ", unlabeled.Size(),
+                       " pool images"));
+  PoolCalibration fitted;
+  if (task == Task::kDetection) {
+    const Params& data = config.Section("data");
+    STLAB_ASSIGN_OR_RETURN(std::vector<int64_t> labeled_indices,
+                           NestedSubset(train->Size(), data.GetFloat("train_fraction"),
+                                        static_cast<uint64_t>(data.GetInt("subset_seed"))));
+    const auto num_classes = static_cast<int64_t>(info.class_names.size());
+    const SubsetView labeled(train, std::move(labeled_indices));
+    STLAB_ASSIGN_OR_RETURN(
+        const std::vector<double> boxes_per_image,
+        BoxesPerImageByClass(labeled, num_classes, self_training.GetInt("label_prior_images")));
+    STLAB_ASSIGN_OR_RETURN(const std::vector<Detections> pool,
+                           DetectPool(teacher, unlabeled, batch_size, tta, resize));
+    auto prior = std::make_shared<const LabelPriorCalibration>(
+        LabelPriorCalibration::Fit(boxes_per_image, pool));
+    fitted.text = absl::StrCat("label_prior: ", prior->Describe(info.class_names));
+    fitted.map = [prior](const Prediction& raw) {
+      Prediction calibrated = raw;
+      calibrated.detections = prior->Apply(raw.detections);
+      return calibrated;
+    };
+  } else {
+    auto portion = std::make_shared<ClassPortionCalibration>(
+        static_cast<int64_t>(info.mask_class_names.size()),
+        self_training.GetFloat("class_portion"));
+    STLAB_RETURN_IF_ERROR(ForEachTeacherPrediction(
+        teacher, unlabeled, batch_size, tta, resize,
+        [&portion](int64_t, const Sample&, Prediction& prediction) {
+          portion->Add(prediction.class_probs);
+          return absl::OkStatus();
+        }));
+    portion->Finish();
+    fitted.text = absl::StrCat("class_portion ", self_training.GetFloat("class_portion"), ": ",
+                               portion->Describe(info.mask_class_names));
+    fitted.map = [portion = std::shared_ptr<const ClassPortionCalibration>(portion)](
+                     const Prediction& raw) {
+      Prediction calibrated = raw;
+      calibrated.class_probs = portion->Apply(raw.class_probs);
+      return calibrated;
+    };
+  }
+  LogInfo(absl::StrCat("score calibration, each class's cut: ", fitted.text));
+  return fitted;
 }
 
 }  // namespace
@@ -110,28 +163,11 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
                                                       ? info.class_names.size()
                                                       : info.mask_class_names.size()));
   const int64_t batch_size = config.Section("eval").GetInt("batch_size");
-  std::optional<std::vector<Detections>> calibrated;
-  std::string calibration_text = "none";
-  if (config.Section("self_training").GetString("score_calibration") == "label_prior") {
-    if (teacher->task() != Task::kDetection) {
-      return absl::InvalidArgumentError(
-          "self_training.score_calibration = \"label_prior\" calibrates detection scores; a "
-          "segmentation teacher's labels are set by its labeler");
-    }
-    LogInfo(absl::StrCat("label prior: the teacher's detections over ", unlabeled->Size(),
-                         " pool images"));
-    STLAB_ASSIGN_OR_RETURN(calibrated, DetectPool(*teacher, *unlabeled, batch_size, tta, resize));
-    STLAB_ASSIGN_OR_RETURN(const LabelPriorCalibration calibration,
-                           FitLabelPrior(config, train, *calibrated));
-    calibration_text = absl::StrCat("label_prior: ", calibration.Describe(info.class_names));
-    LogInfo(absl::StrCat("score calibration to the human labels' boxes per image of each class "
-                         "(class: score cut, target): ",
-                         calibration.Describe(info.class_names)));
-    for (Detections& detections : *calibrated) detections = calibration.Apply(detections);
-  }
+  STLAB_ASSIGN_OR_RETURN(const PoolCalibration calibration,
+                         FitPoolCalibration(config, *teacher, train, *unlabeled, tta, resize));
   STLAB_ASSIGN_OR_RETURN(PseudoLabelSet set,
                          PseudoLabel(*teacher, *unlabeled, *labeler, batch_size, tta, &quality,
-                                     resize, calibrated ? &*calibrated : nullptr));
+                                     resize, calibration.map));
   if (quality.images() > 0) {
     LogInfo(absl::StrCat("pseudo-label quality against the hidden labels of ", quality.images(),
                          " images: ", MetricsJson(quality.Headline())));
@@ -143,7 +179,7 @@ absl::StatusOr<std::filesystem::path> WritePseudoLabelsFor(
   if (auto it = labeler_config->values.find("threshold"); it != labeler_config->values.end()) {
     set.provenance["threshold"] = FormatParamValue(it->second);
   }
-  set.provenance["score_calibration"] = calibration_text;
+  set.provenance["score_calibration"] = calibration.text;
   set.provenance["teacher_tta"] = tta.Describe();
   set.provenance["resize"] = resize.Describe();
   set.provenance["created"] = UtcNow();

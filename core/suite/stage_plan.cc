@@ -63,6 +63,7 @@ const StageKeys& KeysOf(StageKind kind) {
          "self_training.audit_images", "self_training.teacher_flip", "self_training.teacher_scales",
          "self_training.teacher_tta_nms_iou", "self_training.teacher_tta_max_detections",
          "self_training.score_calibration", "self_training.label_prior_images",
+         "self_training.class_portion",
          "data.unlabeled", "eval"},
         {}}},
       // A student reads the pool (its images) but not how it was labeled, and a round
@@ -73,6 +74,7 @@ const StageKeys& KeysOf(StageKind kind) {
          "self_training.teacher_flip", "self_training.teacher_scales",
          "self_training.teacher_tta_nms_iou", "self_training.teacher_tta_max_detections",
          "self_training.score_calibration", "self_training.label_prior_images",
+         "self_training.class_portion",
          "self_training.rounds", "self_training.teacher_checkpoint"}}},
       {StageKind::kEvaluate, {{"data.val", "eval"}, {}}}};
   return kKeys->at(kind);

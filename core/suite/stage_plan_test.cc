@@ -189,6 +189,7 @@ TEST_F(StagePlanTest, EverySelfTrainingParameterChangesTheStagesThatReadIt) {
       {"teacher_tta_max_detections", {"50", true}},
       {"score_calibration", {"\"label_prior\"", true}},
       {"label_prior_images", {"100", true}},
+      {"class_portion", {"0.3", true}},
       {"pseudo_labeler.threshold", {"0.7", true}},
       {"loss_combiner.alpha", {"2.0", false}},
   };

@@ -1,4 +1,4 @@
-#include "core/engine/label_prior.h"
+#include "core/engine/score_calibration.h"
 
 #include <vector>
 
@@ -82,7 +82,7 @@ TEST(LabelPriorTest, EachClassIsCutAtItsOwnPriorsCount) {
   for (const Detections& d : pool) {
     const Detections mapped = calibration.Apply(d);
     for (int64_t i = 0; i < mapped.scores.numel(); ++i) {
-      if (mapped.scores[i].item<float>() >= LabelPriorCalibration::kLabelPriorCut) {
+      if (mapped.scores[i].item<float>() >= kCalibratedCut) {
         ++kept[mapped.labels[i].item<int64_t>()];
       }
     }
@@ -119,6 +119,56 @@ TEST(LabelPriorTest, EmptyDetectionsPassThrough) {
   const LabelPriorCalibration calibration = LabelPriorCalibration::Fit({1.0}, {});
   const Detections mapped = calibration.Apply(Scored({}, {}));
   EXPECT_EQ(mapped.scores.numel(), 0);
+}
+
+TEST(ScoreCalibrationTest, CalibratedScoreMovesTheCutToTheMiddle) {
+  EXPECT_DOUBLE_EQ(CalibratedScore(0.2, 0.2), kCalibratedCut);
+  EXPECT_DOUBLE_EQ(CalibratedScore(0.1, 0.2), 0.25);
+  EXPECT_DOUBLE_EQ(CalibratedScore(0.6, 0.2), 0.75);
+  EXPECT_DOUBLE_EQ(CalibratedScore(0.0, 0.0), kCalibratedCut);
+  EXPECT_DOUBLE_EQ(CalibratedScore(1.0, 1.0), kCalibratedCut);
+  EXPECT_DOUBLE_EQ(CalibratedScore(1.5, 0.2), 1.0);
+}
+
+// Two classes, 1 x 4 pixels: class 0 wins two pixels at 0.9 and 0.7, class 1 two
+// at 0.6 and 0.55 (the teacher is less sure of it).
+at::Tensor TwoClassProbs() {
+  const at::Tensor class0 = at::tensor(std::vector<float>{0.9f, 0.7f, 0.4f, 0.45f});
+  return at::stack({class0, 1.0 - class0}).reshape({2, 1, 4});
+}
+
+TEST(ClassPortionTest, EachClassKeepsItsMostConfidentPortion) {
+  ClassPortionCalibration calibration(2, 0.5);
+  calibration.Add(TwoClassProbs());
+  calibration.Finish();
+  // Half of each class's pixels: class 0 from 0.9, class 1 from 0.6 (bin edges).
+  EXPECT_THAT(calibration.cuts(), ElementsAre(DoubleNear(0.9, 1e-9), DoubleNear(0.6, 1e-9)));
+  const at::Tensor mapped = calibration.Apply(TwoClassProbs());
+  ASSERT_EQ(mapped.sizes().vec(), (std::vector<int64_t>{2, 1, 4}));
+  // Every pixel keeps its most probable class; one above its cut still sums to 1.
+  EXPECT_TRUE(at::equal(mapped.argmax(0), TwoClassProbs().argmax(0)));
+  const at::Tensor above = calibration.Apply(
+      at::tensor(std::vector<float>{0.95f, 0.05f}).reshape({2, 1, 1}));
+  EXPECT_NEAR(above.sum().item<float>(), 1.0, 1e-6);
+  EXPECT_GT(above[0][0][0].item<float>(), kCalibratedCut);
+  EXPECT_LT(mapped.sum(0).flatten()[1].item<float>(), 1.0);
+  const at::Tensor top = std::get<0>(mapped.max(0)).flatten();
+  // A threshold at the calibrated cut keeps one pixel of each class: 0.9 and 0.6.
+  EXPECT_GE(top[0].item<float>(), kCalibratedCut);
+  EXPECT_LT(top[1].item<float>(), kCalibratedCut);
+  EXPECT_GE(top[2].item<float>(), kCalibratedCut);
+  EXPECT_LT(top[3].item<float>(), kCalibratedCut);
+}
+
+TEST(ClassPortionTest, AClassWithoutPixelsIsCutAtOne) {
+  ClassPortionCalibration calibration(3, 1.0);
+  calibration.Add(TwoClassProbs());
+  calibration.Finish();
+  EXPECT_DOUBLE_EQ(calibration.cuts()[2], 1.0);
+  // portion 1 keeps every pixel of the classes that have some.
+  const at::Tensor top = std::get<0>(calibration.Apply(at::cat(
+      {TwoClassProbs(), at::zeros({1, 1, 4})})).max(0));
+  EXPECT_TRUE(top.ge(kCalibratedCut).all().item<bool>());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Label-prior calibration of a teacher's detection scores.
-#include "core/engine/label_prior.h"
+// Score calibrations of a teacher's predictions over a pool.
+#include "core/engine/score_calibration.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +11,18 @@
 #include "core/status.h"
 
 namespace stlab {
+
+double CalibratedScore(double score, double cut) {
+  score = std::clamp(score, 0.0, 1.0);
+  cut = std::clamp(cut, 0.0, 1.0);
+  double value = 0.0;
+  if (score <= cut) {
+    value = cut > 0.0 ? kCalibratedCut * score / cut : kCalibratedCut;
+  } else {
+    value = kCalibratedCut + (1.0 - kCalibratedCut) * (score - cut) / (1.0 - cut);
+  }
+  return std::clamp(value, 0.0, 1.0);
+}
 
 absl::StatusOr<std::vector<double>> BoxesPerImageByClass(const Dataset& labeled,
                                                          int64_t num_classes,
@@ -87,14 +99,8 @@ Detections LabelPriorCalibration::Apply(const Detections& detections) const {
     const double cut = ld[i] >= 0 && static_cast<size_t>(ld[i]) < cuts_.size()
                            ? cuts_[static_cast<size_t>(ld[i])]
                            : 1.0;
-    const double score = std::clamp(static_cast<double>(sd[i]), 0.0, 1.0);
-    double value = 0.0;
-    if (score <= cut) {
-      value = cut > 0.0 ? kLabelPriorCut * score / cut : kLabelPriorCut;
-    } else {
-      value = kLabelPriorCut + (1.0 - kLabelPriorCut) * (score - cut) / (1.0 - cut);
-    }
-    md[i] = static_cast<float>(std::clamp(value, 0.0, 1.0));
+    const double value = CalibratedScore(sd[i], cut);
+    md[i] = static_cast<float>(value);
   }
   out.scores = mapped;
   return out;
@@ -106,6 +112,81 @@ std::string LabelPriorCalibration::Describe(const std::vector<std::string>& clas
     absl::StrAppend(&text, c == 0 ? "" : ", ",
                     c < class_names.size() ? class_names[c] : absl::StrCat("class ", c), ":",
                     absl::StrFormat("%.3f (%.3f boxes/image)", cuts_[c], boxes_per_image_[c]));
+  }
+  return text;
+}
+
+ClassPortionCalibration::ClassPortionCalibration(int64_t num_classes, double portion)
+    : portion_(std::clamp(portion, 0.0, 1.0)),
+      histogram_(at::zeros({std::max<int64_t>(num_classes, 1), kBins}, at::kLong)),
+      cuts_(static_cast<size_t>(std::max<int64_t>(num_classes, 1)), 1.0) {}
+
+void ClassPortionCalibration::Add(const at::Tensor& class_probs) {
+  if (!class_probs.defined() || class_probs.numel() == 0) return;
+  const int64_t num_classes = histogram_.size(0);
+  const auto [top, arg] = class_probs.to(at::kFloat).max(0);
+  const at::Tensor bins =
+      (top.flatten() * kBins).floor().clamp(0, kBins - 1).to(at::kLong);
+  const at::Tensor classes = arg.flatten().clamp(0, num_classes - 1);
+  histogram_.view(-1).add_(at::bincount(classes * kBins + bins, {}, num_classes * kBins));
+}
+
+void ClassPortionCalibration::Finish() {
+  const at::Tensor counts = histogram_.contiguous();
+  const int64_t* data = counts.data_ptr<int64_t>();
+  for (size_t c = 0; c < cuts_.size(); ++c) {
+    const int64_t* row = data + static_cast<int64_t>(c) * kBins;
+    int64_t total = 0;
+    for (int64_t b = 0; b < kBins; ++b) total += row[b];
+    cuts_[c] = 1.0;
+    if (total == 0) continue;
+    const auto wanted = static_cast<int64_t>(std::ceil(portion_ * static_cast<double>(total)));
+    int64_t kept = 0;
+    for (int64_t b = kBins - 1; b >= 0; --b) {
+      kept += row[b];
+      if (kept >= wanted) {
+        cuts_[c] = static_cast<double>(b) / static_cast<double>(kBins);
+        break;
+      }
+    }
+  }
+}
+
+at::Tensor ClassPortionCalibration::Apply(const at::Tensor& class_probs) const {
+  if (!class_probs.defined() || class_probs.numel() == 0) return class_probs;
+  const at::Tensor probs = class_probs.to(at::kFloat);
+  const auto [top, arg] = probs.max(0, /*keepdim=*/true);
+  const at::Tensor cut =
+      at::tensor(std::vector<float>(cuts_.begin(), cuts_.end()), at::kFloat)
+          .index_select(0, arg.flatten().clamp(0, static_cast<int64_t>(cuts_.size()) - 1))
+          .view_as(top);
+  // CalibratedScore on tensors: below the cut, scaled onto [0, kCalibratedCut];
+  // above it, onto [kCalibratedCut, 1].
+  const at::Tensor below = cut.gt(0).to(at::kFloat) * top / cut.clamp_min(1e-12) * kCalibratedCut +
+                           cut.le(0).to(at::kFloat) * kCalibratedCut;
+  const at::Tensor above =
+      kCalibratedCut + (1.0 - kCalibratedCut) * (top - cut) / (1.0 - cut).clamp_min(1e-12);
+  const at::Tensor mapped = at::where(top.le(cut), below, above).clamp(0.0, 1.0);
+  // Above the cut (mapped > kCalibratedCut) the other classes share 1 - p',
+  // which keeps the class on top; at or below it every probability is scaled by p' / p,
+  // which keeps the order (the pixel sums to less than 1, and a labeler at the
+  // calibrated cut ignores it).
+  const at::Tensor rest = 1.0 - top;
+  const at::Tensor renormalized =
+      at::where(rest.gt(1e-12), (1.0 - mapped) / rest.clamp_min(1e-12), at::zeros_like(rest));
+  const at::Tensor scaled = mapped / top.clamp_min(1e-12);
+  const at::Tensor scale = at::where(mapped.gt(kCalibratedCut), renormalized, scaled);
+  return (probs * scale).scatter(0, arg, mapped);
+}
+
+std::string ClassPortionCalibration::Describe(const std::vector<std::string>& class_names) const {
+  const at::Tensor totals = histogram_.sum(1);
+  std::string text;
+  for (size_t c = 0; c < cuts_.size(); ++c) {
+    absl::StrAppend(&text, c == 0 ? "" : ", ",
+                    c < class_names.size() ? class_names[c] : absl::StrCat("class ", c), ":",
+                    absl::StrFormat("%.3f (%d px)", cuts_[c],
+                                    totals[static_cast<int64_t>(c)].item<int64_t>()));
   }
   return text;
 }
