@@ -3,6 +3,7 @@
 
 #include "ATen/Parallel.h"
 #include "absl/strings/str_cat.h"
+#include "core/data/subset.h"
 #include "core/status.h"
 
 namespace stlab {
@@ -23,6 +24,13 @@ absl::StatusOr<std::shared_ptr<const Dataset>> BuildDataset(const ValidatedConfi
       component->type, component->values, DatasetContext{component->base_dir, seed});
   if (!dataset.ok()) return Annotate(dataset.status(), slot_path);
   return std::shared_ptr<const Dataset>(*std::move(dataset));
+}
+
+absl::StatusOr<std::vector<int64_t>> LabeledIndices(const ValidatedConfig& config,
+                                                    int64_t train_size) {
+  const Params& data = config.Section("data");
+  return NestedSubset(train_size, data.GetFloat("train_fraction"),
+                      static_cast<uint64_t>(data.GetInt("subset_seed")));
 }
 
 absl::StatusOr<std::vector<std::shared_ptr<const Augmentation>>> BuildAugmentations(

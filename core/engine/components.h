@@ -29,6 +29,11 @@ STLAB_API absl::StatusOr<std::shared_ptr<const Dataset>> BuildDataset(
     const ValidatedConfig& config, const Registries& registries, const std::string& slot_path,
     uint64_t seed);
 
+/// The indices of `data.train`'s human-labeled images (`train_size` of them in
+/// all): the nested subset of `data.train_fraction` drawn with `data.subset_seed`.
+STLAB_API absl::StatusOr<std::vector<int64_t>> LabeledIndices(const ValidatedConfig& config,
+                                                              int64_t train_size);
+
 /// The operations of `augment.pipeline`, in order.
 STLAB_API absl::StatusOr<std::vector<std::shared_ptr<const Augmentation>>> BuildAugmentations(
     const ValidatedConfig& config, const Registries& registries);

@@ -59,10 +59,8 @@ absl::StatusOr<PoolCalibration> FitPoolCalibration(const ValidatedConfig& config
                        " pool images"));
   PoolCalibration fitted;
   if (task == Task::kDetection) {
-    const Params& data = config.Section("data");
     STLAB_ASSIGN_OR_RETURN(std::vector<int64_t> labeled_indices,
-                           NestedSubset(train->Size(), data.GetFloat("train_fraction"),
-                                        static_cast<uint64_t>(data.GetInt("subset_seed"))));
+                           LabeledIndices(config, train->Size()));
     const auto num_classes = static_cast<int64_t>(info.class_names.size());
     const SubsetView labeled(train, std::move(labeled_indices));
     STLAB_ASSIGN_OR_RETURN(
@@ -120,8 +118,7 @@ absl::StatusOr<std::shared_ptr<const Dataset>> BuildUnlabeledPool(
   }
   const Params& data = config.Section("data");
   STLAB_ASSIGN_OR_RETURN(const std::vector<int64_t> labeled,
-                         NestedSubset(train->Size(), data.GetFloat("train_fraction"),
-                                      static_cast<uint64_t>(data.GetInt("subset_seed"))));
+                         LabeledIndices(config, train->Size()));
   std::vector<int64_t> rest = ComplementOf(labeled, train->Size());
   if (rest.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -25,10 +25,8 @@ constexpr char kCombinerPrefix[] = "combiner/";
 
 // The labeled subset: drawn once, persisted, and checked on resume.
 absl::StatusOr<std::vector<int64_t>> LabeledSubset(const RunFiles& files, const Dataset& train,
-                                                   const Params& data) {
-  STLAB_ASSIGN_OR_RETURN(std::vector<int64_t> indices,
-                         NestedSubset(train.Size(), data.GetFloat("train_fraction"),
-                                      static_cast<uint64_t>(data.GetInt("subset_seed"))));
+                                                   const ValidatedConfig& config) {
+  STLAB_ASSIGN_OR_RETURN(std::vector<int64_t> indices, LabeledIndices(config, train.Size()));
   std::error_code error;
   if (std::filesystem::exists(files.labeled_subset(), error)) {
     STLAB_ASSIGN_OR_RETURN(const std::vector<int64_t> stored, ReadSubset(files.labeled_subset()));
@@ -71,7 +69,7 @@ class TaskStep : public StepPolicy {
       return absl::InvalidArgumentError("data.val is set but [eval.evaluator] is not");
     }
     STLAB_ASSIGN_OR_RETURN(labeled_,
-                           LabeledSubset(files_, *train_data_, config_.Section("data")));
+                           LabeledSubset(files_, *train_data_, config_));
     STLAB_ASSIGN_OR_RETURN(augmentations_, BuildAugmentations(config_, registries_));
     STLAB_ASSIGN_OR_RETURN(model_, BuildTaskModel(config_, registries_, train_data_->Info(), seed_));
     LogInfo(absl::StrCat("backbone initialization: ", model_->init_origin()));
