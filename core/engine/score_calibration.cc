@@ -12,16 +12,14 @@
 
 namespace stlab {
 
-double CalibratedScore(double score, double cut) {
-  score = std::clamp(score, 0.0, 1.0);
-  cut = std::clamp(cut, 0.0, 1.0);
-  double value = 0.0;
-  if (score <= cut) {
-    value = cut > 0.0 ? kCalibratedCut * score / cut : kCalibratedCut;
-  } else {
-    value = kCalibratedCut + (1.0 - kCalibratedCut) * (score - cut) / (1.0 - cut);
-  }
-  return std::clamp(value, 0.0, 1.0);
+at::Tensor CalibratedScores(const at::Tensor& scores, const at::Tensor& cuts) {
+  const at::Tensor score = scores.clamp(0.0, 1.0);
+  const at::Tensor cut = cuts.to(score.scalar_type()).clamp(0.0, 1.0);
+  const at::Tensor below = at::where(cut.gt(0), score / cut.clamp_min(1e-12) * kCalibratedCut,
+                                     at::full_like(score, kCalibratedCut));
+  const at::Tensor above =
+      kCalibratedCut + (1.0 - kCalibratedCut) * (score - cut) / (1.0 - cut).clamp_min(1e-12);
+  return at::where(score.le(cut), below, above).clamp(0.0, 1.0);
 }
 
 absl::StatusOr<std::vector<double>> BoxesPerImageByClass(const Dataset& labeled,
@@ -89,20 +87,15 @@ LabelPriorCalibration LabelPriorCalibration::Fit(const std::vector<double>& boxe
 Detections LabelPriorCalibration::Apply(const Detections& detections) const {
   Detections out = detections;
   if (!detections.scores.defined() || detections.scores.numel() == 0) return out;
-  const at::Tensor s = detections.scores.to(at::kFloat).contiguous();
-  const at::Tensor l = detections.labels.to(at::kLong).contiguous();
-  at::Tensor mapped = at::empty_like(s);
-  const float* sd = s.data_ptr<float>();
-  const int64_t* ld = l.data_ptr<int64_t>();
-  float* md = mapped.data_ptr<float>();
-  for (int64_t i = 0; i < s.numel(); ++i) {
-    const double cut = ld[i] >= 0 && static_cast<size_t>(ld[i]) < cuts_.size()
-                           ? cuts_[static_cast<size_t>(ld[i])]
-                           : 1.0;
-    const double value = CalibratedScore(sd[i], cut);
-    md[i] = static_cast<float>(value);
-  }
-  out.scores = mapped;
+  // Each class's cut, and cut 1 (entry C) for a label outside the classes.
+  std::vector<float> cuts(cuts_.begin(), cuts_.end());
+  cuts.push_back(1.0f);
+  const auto num_classes = static_cast<int64_t>(cuts_.size());
+  const at::Tensor labels = detections.labels.to(at::kLong);
+  const at::Tensor index = at::where(labels.ge(0) & labels.lt(num_classes), labels,
+                                     at::full_like(labels, num_classes));
+  out.scores = CalibratedScores(detections.scores.to(at::kFloat),
+                                at::tensor(cuts, at::kFloat).index_select(0, index));
   return out;
 }
 
@@ -160,13 +153,7 @@ at::Tensor ClassPortionCalibration::Apply(const at::Tensor& class_probs) const {
       at::tensor(std::vector<float>(cuts_.begin(), cuts_.end()), at::kFloat)
           .index_select(0, arg.flatten().clamp(0, static_cast<int64_t>(cuts_.size()) - 1))
           .view_as(top);
-  // CalibratedScore on tensors: below the cut, scaled onto [0, kCalibratedCut];
-  // above it, onto [kCalibratedCut, 1].
-  const at::Tensor below = cut.gt(0).to(at::kFloat) * top / cut.clamp_min(1e-12) * kCalibratedCut +
-                           cut.le(0).to(at::kFloat) * kCalibratedCut;
-  const at::Tensor above =
-      kCalibratedCut + (1.0 - kCalibratedCut) * (top - cut) / (1.0 - cut).clamp_min(1e-12);
-  const at::Tensor mapped = at::where(top.le(cut), below, above).clamp(0.0, 1.0);
+  const at::Tensor mapped = CalibratedScores(top, cut);
   // Above the cut (mapped > kCalibratedCut) the other classes share 1 - p',
   // which keeps the class on top; at or below it every probability is scaled by p' / p,
   // which keeps the order (the pixel sums to less than 1, and a labeler at the

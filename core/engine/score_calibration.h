@@ -32,10 +32,12 @@ namespace stlab {
 /// Where a calibration puts every class's cut.
 inline constexpr double kCalibratedCut = 0.5;
 
-/// `score` mapped piecewise linearly, [0, cut] -> [0, kCalibratedCut] and
-/// [cut, 1] -> [kCalibratedCut, 1]: the order of scores is kept, and thresholds
-/// below or above the cut (an ignore band, say) keep their meaning relative to it.
-STLAB_API double CalibratedScore(double score, double cut);
+/// Each score of `scores` mapped piecewise linearly with the cut of the same
+/// element of `cuts` (same shape; both clamped to [0, 1]), [0, cut] ->
+/// [0, kCalibratedCut] and [cut, 1] -> [kCalibratedCut, 1]: the order of scores
+/// under one cut is kept, and thresholds below or above the cut (an ignore band,
+/// say) keep their meaning relative to it. In the dtype of `scores`.
+STLAB_API at::Tensor CalibratedScores(const at::Tensor& scores, const at::Tensor& cuts);
 
 /// Boxes per image of each of `num_classes` classes in `labeled`, counted over at
 /// most `max_images` of its images, evenly spaced (all of them when it has fewer).
@@ -55,7 +57,8 @@ class STLAB_API LabelPriorCalibration {
   static LabelPriorCalibration Fit(const std::vector<double>& boxes_per_image,
                                    const std::vector<Detections>& pool);
 
-  /// `detections` with each score of class c mapped by CalibratedScore(s, cut_c).
+  /// `detections` with the scores of class c mapped by CalibratedScores with cut_c
+  /// (a label outside the classes: cut 1).
   Detections Apply(const Detections& detections) const;
 
   /// Each class's raw score cut.
@@ -84,7 +87,7 @@ class STLAB_API ClassPortionCalibration {
   void Finish();
 
   /// `class_probs` [C, H, W] with each pixel's top probability p (class c) mapped to
-  /// p' = CalibratedScore(p, cut_c). Above the cut the other classes are
+  /// p' = CalibratedScores(p, cut_c). Above the cut the other classes are
   /// scaled by (1 - p') / (1 - p), so the pixel still sums to 1; at or below it all
   /// are scaled by p' / p (the pixel sums to less than 1; below the cut no labeler at
   /// the calibrated cut keeps it). Every pixel keeps its most probable class.

@@ -121,6 +121,12 @@ TEST(LabelPriorTest, EmptyDetectionsPassThrough) {
   EXPECT_EQ(mapped.scores.numel(), 0);
 }
 
+// CalibratedScores of one score under one cut, in double precision.
+double CalibratedScore(double score, double cut) {
+  return CalibratedScores(at::tensor(score, at::kDouble), at::tensor(cut, at::kDouble))
+      .item<double>();
+}
+
 TEST(ScoreCalibrationTest, CalibratedScoreMovesTheCutToTheMiddle) {
   EXPECT_DOUBLE_EQ(CalibratedScore(0.2, 0.2), kCalibratedCut);
   EXPECT_DOUBLE_EQ(CalibratedScore(0.1, 0.2), 0.25);
